@@ -1,0 +1,39 @@
+# The two commands of the README: `make run` and `make test`. Each sets itself up.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+QUICKSTART := PORTAL_QUICKSTART=1
+PYTEST_ARGS ?=
+
+.PHONY: run test lint format messages setup system-packages
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements-dev.txt
+	touch $@
+
+system-packages:
+	@scripts/system-packages.sh
+
+setup: system-packages $(VENV)/.installed
+	@$(QUICKSTART) $(PY) manage.py compilemessages --ignore=.venv -v 0
+
+run: setup
+	$(QUICKSTART) $(PY) manage.py migrate --noinput -v 0
+	$(QUICKSTART) $(PY) manage.py seed_demo
+	$(QUICKSTART) $(PY) manage.py runserver 127.0.0.1:8000
+
+test: setup
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.installed
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+# Refreshes the fr, en and pl catalogues from the code and templates (then translate, commit).
+messages: setup
+	$(QUICKSTART) $(PY) manage.py makemessages -l fr -l en -l pl --ignore=.venv --ignore=var --no-obsolete

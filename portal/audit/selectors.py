@@ -1,0 +1,12 @@
+from django.db import models
+
+from portal.audit.models import AuditEntry
+
+
+def audit_entries_for(obj: models.Model):
+    """The timeline of one object, oldest first, with the actor fetched in the same query."""
+    return (
+        AuditEntry.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
+        .select_related("actor")
+        .order_by("created_at", "id")
+    )

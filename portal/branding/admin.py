@@ -1,0 +1,103 @@
+from django import forms
+from django.conf import settings
+from django.contrib import admin
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from portal.branding.models import CompanySettings
+from portal.branding.services import company_settings_save
+
+_COLOUR_INPUT = forms.TextInput(attrs={"type": "color"})
+
+
+class CompanySettingsForm(forms.ModelForm):
+    languages = forms.MultipleChoiceField(
+        label=_("languages offered"),
+        choices=settings.LANGUAGES,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Languages users may choose for the pages and their emails."),
+    )
+
+    class Meta:
+        model = CompanySettings
+        fields = [
+            "name",
+            "logo",
+            "legal_form",
+            "registration_number",
+            "vat_number",
+            "address",
+            "primary_colour",
+            "on_primary_colour",
+            "page_background_colour",
+            "page_text_colour",
+            "login_background",
+            "signup_enabled",
+            "password_reset_link_enabled",
+            "rows_per_page",
+            "languages",
+        ]
+        widgets = {
+            "primary_colour": _COLOUR_INPUT,
+            "on_primary_colour": _COLOUR_INPUT,
+            "page_background_colour": _COLOUR_INPUT,
+            "page_text_colour": _COLOUR_INPUT,
+        }
+
+
+@admin.register(CompanySettings)
+class CompanySettingsAdmin(admin.ModelAdmin):
+    """One page for the one row: no list, no second row, no delete.
+
+    Django's permission checks already restrict changes to superusers and holders of
+    branding.change_companysettings (the administrator role).
+    """
+
+    form = CompanySettingsForm
+    readonly_fields = ["updated_at"]
+    fieldsets = [
+        (
+            _("Company"),
+            {"fields": ["name", "logo", "legal_form", "registration_number", "vat_number", "address"]},
+        ),
+        (
+            _("Colours"),
+            {
+                "fields": [
+                    "primary_colour",
+                    "on_primary_colour",
+                    "page_background_colour",
+                    "page_text_colour",
+                ],
+                "description": _(
+                    "Each text colour needs a contrast of at least 4.5:1 with its background (WCAG AA)."
+                ),
+            },
+        ),
+        (_("Login page"), {"fields": ["login_background", "signup_enabled", "password_reset_link_enabled"]}),
+        (_("Display"), {"fields": ["rows_per_page", "languages", "updated_at"]}),
+    ]
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not CompanySettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        if CompanySettings.objects.filter(pk=CompanySettings.SINGLETON_PK).exists():
+            return redirect(
+                reverse("admin:branding_companysettings_change", args=[CompanySettings.SINGLETON_PK])
+            )
+        return redirect(reverse("admin:branding_companysettings_add"))
+
+    def response_post_save_change(self, request, obj):
+        # There is no list to go back to: stay on the page that was just saved.
+        return redirect(request.path)
+
+    def response_post_save_add(self, request, obj):
+        return redirect(reverse("admin:branding_companysettings_change", args=[obj.pk]))
+
+    def save_model(self, request, obj, form, change):
+        company_settings_save(company=obj, actor=request.user, changed=form.changed_data)

@@ -1,0 +1,17 @@
+from django.db import transaction
+
+from portal.audit.services import audit_record
+from portal.branding.models import CompanySettings
+
+
+@transaction.atomic
+def company_settings_save(*, company: CompanySettings, actor, changed: list[str]) -> CompanySettings:
+    """Save the (already validated) company settings and record who changed which fields.
+
+    Saving drops the cached copy, so every page shows the new settings on its next request.
+    """
+    company.save()
+    audit_record(
+        actor=actor, action="branding.settings_changed", obj=company, data={"fields": sorted(changed)}
+    )
+    return company

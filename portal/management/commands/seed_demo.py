@@ -1,0 +1,21 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from portal.demo import DEMO_PASSWORD, seed_portal
+
+
+class Command(BaseCommand):
+    help = "Loads the demo data of the quick start (safe to run again) and prints the demo logins."
+
+    def handle(self, *args, **options):
+        with transaction.atomic():
+            logins = seed_portal()
+        width = max(len(email) for email, _role in logins)
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS("Demo data ready. Open http://127.0.0.1:8000 and log in with:"))
+        for email, role in logins:
+            self.stdout.write(f"  {email.ljust(width)}  password: {DEMO_PASSWORD}   ({role})")
+        if not settings.STAFF_MFA_REQUIRED:
+            self.stdout.write("  (quick start: staff may open the back-office without a second factor)")
+        self.stdout.write("")

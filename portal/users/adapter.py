@@ -1,0 +1,53 @@
+import uuid
+
+from allauth.account.adapter import DefaultAccountAdapter
+from django.utils import translation
+
+from portal.users.models import User
+
+# allauth emails whose text staff may edit, and how allauth's context feeds their placeholders.
+EDITABLE_ACCOUNT_EMAILS = {
+    "account/email/email_confirmation": "email_confirmation",
+    "account/email/email_confirmation_signup": "email_confirmation",
+    "account/email/password_reset_key": "password_reset",
+    "account/email/login_code": "login_code",
+}
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def is_open_for_signup(self, request):
+        from portal.branding.selectors import company_settings_get
+
+        return company_settings_get().signup_enabled
+
+    def send_mail(self, template_prefix, email, context):
+        """Every account email goes through the outbox, in the recipient's own language."""
+        # allauth loads its adapter while Django starts; the outbox and texts apps load later.
+        from portal.outbox.services import outbox_enqueue_email
+        from portal.texts.services import texts_render
+
+        user = User.objects.filter(email__iexact=email).only("language", "first_name", "last_name").first()
+        language = user.language if user else translation.get_language()
+        with translation.override(language):
+            kind = EDITABLE_ACCOUNT_EMAILS.get(template_prefix)
+            if kind:
+                values = {
+                    "user_name": (user.get_full_name() if user else "") or email,
+                    "link": context.get("activate_url") or context.get("password_reset_url") or "",
+                    "code": context.get("code", ""),
+                }
+                rendered = texts_render(kind=kind, language=language, values=values)
+                subject, text, html = rendered.subject, rendered.text, rendered.html
+            else:
+                request = self.request
+                message = self.render_mail(template_prefix, email, {"request": request, "email": email, **context})
+                subject, text = message.subject, message.body
+                html = next((body for body, mime in getattr(message, "alternatives", []) if mime == "text/html"), "")
+        # Each request from the user is a new message; the key only guards the row against replays.
+        outbox_enqueue_email(
+            key=f"account:{template_prefix.rsplit('/', 1)[-1]}:{uuid.uuid4()}",
+            to=email,
+            subject=subject,
+            text=text,
+            html=html,
+        )

@@ -1,0 +1,18 @@
+from django.db import migrations
+
+
+def roles_sync(apps, schema_editor):
+    # Creates the role groups and gives them this app's permissions.
+    from portal.users.roles import roles_sync
+
+    roles_sync(apps)
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("users", "0001_initial"),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("contenttypes", "0002_remove_content_type_name"),
+    ]
+
+    operations = [migrations.RunPython(roles_sync, migrations.RunPython.noop)]

@@ -1,0 +1,57 @@
+"""The roles of the portal, as Django groups, and the permissions each one holds.
+
+Each app's data migration calls `roles_sync` after adding its models, so the groups always
+carry the permissions listed here. Administrators get every permission of the project.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    ADMINISTRATOR = "administrator", _("Administrator")
+    SALES = "sales", _("Sales")
+    ACCOUNTANT = "accountant", _("Accountant")
+    CUSTOMER_SERVICE = "customer service", _("Customer service")
+    NOTARY = "notary", _("Notary")
+    PARTNER = "partner", _("Partner agency")
+    BUYER = "buyer", _("Buyer")
+
+
+STAFF_ROLES = {Role.ADMINISTRATOR, Role.SALES, Role.ACCOUNTANT, Role.CUSTOMER_SERVICE}
+
+PROJECT_APPS = ["users", "audit", "branding", "texts", "outbox"]
+
+# "app_label.codename"; administrators get every permission of PROJECT_APPS instead.
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.SALES: ["users.view_user", "users.add_user", "users.change_user", "audit.view_auditentry"],
+    Role.ACCOUNTANT: ["users.view_user", "audit.view_auditentry", "outbox.view_outboxmessage"],
+    Role.CUSTOMER_SERVICE: ["users.view_user", "audit.view_auditentry", "outbox.view_outboxmessage"],
+    Role.NOTARY: [],
+    Role.PARTNER: [],
+    Role.BUYER: [],
+}
+
+
+def roles_sync(apps) -> None:
+    """Create the groups and give them their permissions (safe to run again)."""
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for role in Role:
+        group, _created = Group.objects.get_or_create(name=role.value)
+        if role == Role.ADMINISTRATOR:
+            perms = Permission.objects.filter(content_type__app_label__in=PROJECT_APPS)
+        else:
+            wanted = [code.split(".", 1) for code in ROLE_PERMISSIONS[role]]
+            query = models.Q(pk__in=[])
+            for app_label, codename in wanted:
+                query |= models.Q(content_type__app_label=app_label, codename=codename)
+            perms = Permission.objects.filter(query)
+        group.permissions.add(*perms)

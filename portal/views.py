@@ -1,0 +1,43 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from portal.forms import AccountPreferencesForm
+from portal.health import redis_ok
+
+
+def home(request):
+    if not request.user.is_authenticated:
+        return redirect("account_login")
+    if request.user.is_staff:
+        return redirect("admin:index")
+    return redirect("account")
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        database = "ok"
+    except Exception:  # noqa: BLE001 - any failure means the database is down for us
+        database = "down"
+    redis = redis_ok()
+    healthy = database == "ok" and redis in {"ok", "not configured"}
+    return JsonResponse({"database": database, "redis": redis}, status=200 if healthy else 503)
+
+
+@login_required
+def account(request):
+    form = AccountPreferencesForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Your preferences are saved."))
+        return redirect("account")
+    return render(request, "portal/account.html", {"form": form})

@@ -1,0 +1,48 @@
+import pytest
+from django.core.cache import cache
+
+from portal.users.models import User
+from portal.users.roles import Role
+
+
+@pytest.fixture
+def client():
+    """A browser that asks for English pages; tests of other languages say so themselves."""
+    from django.test import Client
+
+    return Client(HTTP_ACCEPT_LANGUAGE="en")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # Rate limits and the branding cache live in the cache; each test starts clean.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def make_user(email: str, *, role: Role | None = None, password: str = "secret-pass-42", **fields) -> User:
+    from allauth.account.models import EmailAddress
+    from django.contrib.auth.models import Group
+
+    staff = role in {Role.ADMINISTRATOR, Role.SALES, Role.ACCOUNTANT, Role.CUSTOMER_SERVICE}
+    user = User.objects.create_user(email=email, password=password, is_staff=staff, **fields)
+    if role is not None:
+        user.groups.add(Group.objects.get(name=role.value))
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    return user
+
+
+@pytest.fixture
+def buyer(db):
+    return make_user("buyer@example.test", role=Role.BUYER, first_name="Anna", last_name="Buyer")
+
+
+@pytest.fixture
+def sales(db):
+    return make_user("sales@example.test", role=Role.SALES, first_name="Sam", last_name="Sales")
+
+
+@pytest.fixture
+def administrator(db):
+    return make_user("admin@example.test", role=Role.ADMINISTRATOR, is_superuser=True)

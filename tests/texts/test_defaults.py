@@ -1,0 +1,62 @@
+"""The shipped default texts: complete for every kind, language and channel, and well-formed."""
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from portal.texts.formatting import validate_placeholders
+from portal.texts.kinds import KINDS, SMS
+from portal.texts.services import DEFAULTS_DIR
+
+LANGUAGES = [code for code, _name in settings.LANGUAGES]
+
+
+def expected_files() -> set[Path]:
+    files = set()
+    for language in LANGUAGES:
+        for name, kind in KINDS.items():
+            folder = DEFAULTS_DIR / language
+            if "email" in kind.channels:
+                files |= {folder / f"{name}.subject.txt", folder / f"{name}.txt", folder / f"{name}.html"}
+            if SMS in kind.channels:
+                files.add(folder / f"{name}.sms.txt")
+    return files
+
+
+def test_the_languages_are_french_english_and_polish():
+    assert sorted(LANGUAGES) == ["en", "fr", "pl"]
+
+
+@pytest.mark.parametrize("path", sorted(expected_files()), ids=lambda path: f"{path.parent.name}/{path.name}")
+def test_every_default_file_exists_and_says_something(path):
+    assert path.is_file()
+    assert path.read_text("utf-8").strip()
+
+
+def test_there_is_no_default_for_a_kind_that_does_not_exist():
+    shipped = {path for path in DEFAULTS_DIR.rglob("*") if path.is_file()}
+
+    assert shipped - expected_files() == set()
+
+
+@pytest.mark.parametrize("path", sorted(expected_files()), ids=lambda path: f"{path.parent.name}/{path.name}")
+def test_defaults_use_only_the_placeholders_of_their_kind(path):
+    kind = KINDS[path.name.split(".")[0]]
+
+    validate_placeholders(path.read_text("utf-8"), kind.placeholder_names())
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("name", list(KINDS))
+def test_defaults_tell_the_link_or_code_they_exist_for(name, language):
+    """A text that leaves out its link or code is useless; every default carries it in each body."""
+    kind = KINDS[name]
+    essential = "{code}" if "code" in kind.placeholder_names() else "{link}"
+    folder = DEFAULTS_DIR / language
+    bodies = [folder / f"{name}.txt", folder / f"{name}.html"]
+    if SMS in kind.channels:
+        bodies.append(folder / f"{name}.sms.txt")
+
+    for body in bodies:
+        assert essential in body.read_text("utf-8"), body
