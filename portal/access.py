@@ -26,7 +26,9 @@ def has_role(user, role: Role) -> bool:
 
 
 def is_administrator(user) -> bool:
-    return bool(user.is_authenticated and user.is_active and (user.is_superuser or has_role(user, Role.ADMINISTRATOR)))
+    return bool(
+        user.is_authenticated and user.is_active and (user.is_superuser or has_role(user, Role.ADMINISTRATOR))
+    )
 
 
 def is_staff_member(user) -> bool:

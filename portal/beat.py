@@ -2,5 +2,9 @@
 
 BEAT_SCHEDULE = {
     # A sweep still queued when the next one is due is useless: let it expire.
-    "outbox-sweep": {"task": "portal.outbox.tasks.outbox_sweep", "schedule": 60.0, "options": {"expires": 55}},
+    "outbox-sweep": {
+        "task": "portal.outbox.tasks.outbox_sweep",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
 }

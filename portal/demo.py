@@ -16,7 +16,9 @@ STAFF_LOGINS = [
 ]
 
 
-def demo_user(email: str, *, role: Role, first_name: str, last_name: str, language: str = "fr", **fields) -> User:
+def demo_user(
+    email: str, *, role: Role, first_name: str, last_name: str, language: str = "fr", **fields
+) -> User:
     """Create or refresh one demo login (verified email, password "demo", its role)."""
     user, _created = User.objects.update_or_create(
         email=email,

@@ -13,8 +13,10 @@ from portal.request_context import address_from_request, client_address
 
 # The client space has no inline script or style at all. The Django admin still writes a few
 # style attributes, so its pages allow inline styles (never inline scripts).
-_CSP = "default-src 'self'; img-src 'self' data:; script-src 'self'; style-src 'self'{admin}; " \
+_CSP = (
+    "default-src 'self'; img-src 'self' data:; script-src 'self'; style-src 'self'{admin}; "
     "frame-ancestors 'none'; form-action 'self'; base-uri 'self'; object-src 'none'"
+)
 
 
 class ContentSecurityPolicyMiddleware:
@@ -24,7 +26,9 @@ class ContentSecurityPolicyMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         is_admin = request.path.startswith("/admin/")
-        response.headers.setdefault("Content-Security-Policy", _CSP.format(admin=" 'unsafe-inline'" if is_admin else ""))
+        response.headers.setdefault(
+            "Content-Security-Policy", _CSP.format(admin=" 'unsafe-inline'" if is_admin else "")
+        )
         return response
 
 
@@ -72,7 +76,10 @@ class StaffSessionLimitMiddleware:
             now = time.time()
             started = request.session.setdefault(SESSION_STARTED_KEY, now)
             seen = request.session.get(SESSION_SEEN_KEY, now)
-            if now - seen > settings.STAFF_SESSION_IDLE_SECONDS or now - started > settings.STAFF_SESSION_MAX_SECONDS:
+            if (
+                now - seen > settings.STAFF_SESSION_IDLE_SECONDS
+                or now - started > settings.STAFF_SESSION_MAX_SECONDS
+            ):
                 logout(request)
                 messages.info(request, _("Your session has ended. Please log in again."))
                 return redirect(f"{reverse('account_login')}?{urlencode({'next': request.get_full_path()})}")
@@ -98,9 +105,13 @@ class StaffMfaRequiredMiddleware:
             if user.is_authenticated and user.is_staff and not self._has_totp(request):
                 messages.warning(
                     request,
-                    _("Set up two-factor authentication with an authenticator app before opening the back-office."),
+                    _(
+                        "Set up two-factor authentication with an authenticator app before opening the back-office."
+                    ),
                 )
-                return redirect(f"{reverse('mfa_activate_totp')}?{urlencode({'next': request.get_full_path()})}")
+                return redirect(
+                    f"{reverse('mfa_activate_totp')}?{urlencode({'next': request.get_full_path()})}"
+                )
         return self.get_response(request)
 
     @staticmethod

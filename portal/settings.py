@@ -156,7 +156,9 @@ USERSESSIONS_TRACK_ACTIVITY = True
 STAFF_MFA_REQUIRED = env_bool("STAFF_MFA_REQUIRED", not QUICKSTART) if QUICKSTART else True
 STAFF_SESSION_IDLE_SECONDS = env_int("STAFF_SESSION_IDLE_SECONDS", 30 * 60)
 STAFF_SESSION_MAX_SECONDS = env_int("STAFF_SESSION_MAX_SECONDS", 12 * 60 * 60)
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"
+)
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("en", _("English")), ("pl", _("Polish"))]
@@ -220,7 +222,9 @@ TWILIO_AUTH_TOKEN = env_str("TWILIO_AUTH_TOKEN", "")
 if SMS_BACKEND not in {"console", "twilio"}:
     raise ImproperlyConfigured(f"SMS_BACKEND must be console or twilio, not {SMS_BACKEND!r}.")
 if SMS_BACKEND == "twilio" and not (TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN and SMS_SENDER):
-    raise ImproperlyConfigured("SMS_BACKEND=twilio needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and SMS_SENDER.")
+    raise ImproperlyConfigured(
+        "SMS_BACKEND=twilio needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and SMS_SENDER."
+    )
 
 # Stripe: without a secret key the simulated provider takes its place.
 STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY", "")

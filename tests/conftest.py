@@ -1,3 +1,6 @@
+import os
+import shutil
+
 import pytest
 from django.core.cache import cache
 
@@ -28,6 +31,13 @@ def make_user(email: str, *, role: Role | None = None, password: str = "secret-p
     staff = role in {Role.ADMINISTRATOR, Role.SALES, Role.ACCOUNTANT, Role.CUSTOMER_SERVICE}
     user = User.objects.create_user(email=email, password=password, is_staff=staff, **fields)
     if role is not None:
+        if not Group.objects.filter(name=role.value).exists():
+            # A transactional test before this one flushed the groups the migrations made.
+            from django.apps import apps
+
+            from portal.users.roles import roles_sync
+
+            roles_sync(apps)
         user.groups.add(Group.objects.get(name=role.value))
     EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
     return user
@@ -46,3 +56,38 @@ def sales(db):
 @pytest.fixture
 def administrator(db):
     return make_user("admin@example.test", role=Role.ADMINISTRATOR, is_superuser=True)
+
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """The system Chromium, driven by Playwright; browser tests skip when it is absent."""
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("needs Chromium: /usr/bin/chromium is not installed")
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
+    # around it are still synchronous and safe.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="fr-FR")
+    page = context.new_page()
+    yield page
+    context.close()

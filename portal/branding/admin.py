@@ -5,7 +5,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from portal.branding.models import CompanySettings
+from portal.branding.models import CompanySettings, all_language_codes
 from portal.branding.services import company_settings_save
 
 _COLOUR_INPUT = forms.TextInput(attrs={"type": "color"})
@@ -13,8 +13,9 @@ _COLOUR_INPUT = forms.TextInput(attrs={"type": "color"})
 
 class CompanySettingsForm(forms.ModelForm):
     languages = forms.MultipleChoiceField(
-        label=_("languages offered"),
+        label=_("Languages offered"),
         choices=settings.LANGUAGES,
+        initial=all_language_codes,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Languages users may choose for the pages and their emails."),
     )
@@ -24,10 +25,7 @@ class CompanySettingsForm(forms.ModelForm):
         fields = [
             "name",
             "logo",
-            "legal_form",
-            "registration_number",
-            "vat_number",
-            "address",
+            "legal_details",
             "primary_colour",
             "on_primary_colour",
             "page_background_colour",
@@ -59,7 +57,7 @@ class CompanySettingsAdmin(admin.ModelAdmin):
     fieldsets = [
         (
             _("Company"),
-            {"fields": ["name", "logo", "legal_form", "registration_number", "vat_number", "address"]},
+            {"fields": ["name", "logo", "legal_details"]},
         ),
         (
             _("Colours"),
@@ -91,6 +89,11 @@ class CompanySettingsAdmin(admin.ModelAdmin):
                 reverse("admin:branding_companysettings_change", args=[CompanySettings.SINGLETON_PK])
             )
         return redirect(reverse("admin:branding_companysettings_add"))
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # There is never another row to add.
+        extra_context = {**(extra_context or {}), "show_save_and_add_another": False}
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
     def response_post_save_change(self, request, obj):
         # There is no list to go back to: stay on the page that was just saved.

@@ -4,7 +4,12 @@ import zlib
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import (
+    FileExtensionValidator,
+    MaxValueValidator,
+    MinValueValidator,
+    RegexValidator,
+)
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils.deconstruct import deconstructible
@@ -16,6 +21,8 @@ ROWS_PER_PAGE_MIN = 10
 ROWS_PER_PAGE_MAX = 350
 
 _rows_message = _("Rows per page must be between 10 and 350.")
+# What every browser shows; the admin's image field also checks that Pillow can read the file.
+validate_web_image = FileExtensionValidator(["png", "jpg", "jpeg", "gif", "webp"])
 validate_hex_colour = RegexValidator(
     HEX_COLOUR_RE, _("Enter a colour as #rrggbb, for example #1f4e79."), code="invalid_colour"
 )
@@ -58,13 +65,17 @@ class CompanySettings(models.Model):
         _("logo"),
         upload_to="branding/",
         blank=True,
-        validators=[MaxFileSizeValidator(2)],
+        validators=[validate_web_image, MaxFileSizeValidator(2)],
         help_text=_("PNG, JPEG, GIF or WebP, at most 2 MB. Shown on every page, including the login page."),
     )
-    legal_form = models.CharField(_("legal form"), max_length=100, blank=True)
-    registration_number = models.CharField(_("registration number"), max_length=50, blank=True)
-    vat_number = models.CharField(_("VAT number"), max_length=50, blank=True)
-    address = models.TextField(_("registered address"), blank=True)
+    legal_details = models.TextField(
+        _("legal details"),
+        blank=True,
+        help_text=_(
+            "Legal form, registration number, VAT number and registered address, as they must appear "
+            "in page footers and on documents."
+        ),
+    )
 
     primary_colour = models.CharField(
         _("primary colour"), max_length=7, default="#1f4e79", validators=[validate_hex_colour]
@@ -87,7 +98,7 @@ class CompanySettings(models.Model):
         _("login page background image"),
         upload_to="branding/",
         blank=True,
-        validators=[MaxFileSizeValidator(5)],
+        validators=[validate_web_image, MaxFileSizeValidator(5)],
         help_text=_("PNG, JPEG, GIF or WebP, at most 5 MB."),
     )
     signup_enabled = models.BooleanField(

@@ -22,12 +22,13 @@ def company_settings_get() -> CompanySettings:
     return company
 
 
-def offered_languages() -> list[tuple[str, str]]:
+def offered_languages(*, company: CompanySettings | None = None) -> list[tuple[str, str]]:
     """The (code, name) pairs of the languages the company offers, in settings.LANGUAGES order.
 
     For the language switcher and the users' language choices; names in the active language.
+    Pass `company` when it is already at hand, to spare a cache read.
     """
-    offered = set(company_settings_get().languages or [])
+    offered = set((company or company_settings_get()).languages or [])
     languages = [(code, str(name)) for code, name in settings.LANGUAGES if code in offered]
     # Settings that name no language still known to this installation must not leave users with none.
     return languages or [(code, str(name)) for code, name in settings.LANGUAGES]

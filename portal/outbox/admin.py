@@ -38,9 +38,7 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         count = outbox_resend(message_ids=queryset.values_list("id", flat=True))
         self.message_user(
             request,
-            ngettext(
-                "%(count)d message will be sent again.", "%(count)d messages will be sent again.", count
-            )
+            ngettext("%(count)d message will be sent again.", "%(count)d messages will be sent again.", count)
             % {"count": count},
             messages.SUCCESS if count else messages.WARNING,
         )

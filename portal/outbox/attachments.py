@@ -29,7 +29,9 @@ def outbox_attachment_store(*, message_id: int, attachment: OutboxAttachment) ->
         # A copy, not a reference: the original may change or go away before a resend.
         with default_storage.open(attachment.storage_path, "rb") as source:
             content = source.read()
-    path = default_storage.save(f"outbox/{message_id}/{_storage_name(attachment.filename)}", ContentFile(content))
+    path = default_storage.save(
+        f"outbox/{message_id}/{_storage_name(attachment.filename)}", ContentFile(content)
+    )
     return {"filename": attachment.filename, "mimetype": attachment.mimetype, "path": path}
 
 

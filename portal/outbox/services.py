@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from django.core.mail import get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -34,16 +35,6 @@ SWEEP_BATCH_SIZE = 100
 # The sweep runs every minute; stopping before the next run keeps runs from piling up.
 SWEEP_SECONDS = 50
 ERROR_MAX_LENGTH = 2000
-
-__all__ = [
-    "OutboxAttachment",
-    "outbox_claim",
-    "outbox_enqueue_email",
-    "outbox_enqueue_sms",
-    "outbox_resend",
-    "outbox_send",
-    "outbox_sweep",
-]
 
 
 def outbox_enqueue_email(
@@ -134,14 +125,11 @@ def outbox_claim(*, message_id: int) -> OutboxMessage | None:
     """
     now = timezone.now()
     # One conditional UPDATE: the database lets exactly one worker move the row to sending.
-    claimed = (
-        OutboxMessage.objects.filter(_outbox_claimable(now=now), pk=message_id)
-        .update(
-            state=OutboxMessage.State.SENDING,
-            lease_until=now + LEASE,
-            attempts=F("attempts") + 1,
-            updated_at=now,
-        )
+    claimed = OutboxMessage.objects.filter(_outbox_claimable(now=now), pk=message_id).update(
+        state=OutboxMessage.State.SENDING,
+        lease_until=now + LEASE,
+        attempts=F("attempts") + 1,
+        updated_at=now,
     )
     if not claimed:
         return None
@@ -159,7 +147,12 @@ def outbox_send(*, message_id: int) -> bool:
     return _outbox_attempt(message=message)
 
 
-def _outbox_attempt(*, message: OutboxMessage, connection=None, sms_backend: SmsBackend | None = None) -> bool:
+def _outbox_attempt(
+    *,
+    message: OutboxMessage,
+    connection: BaseEmailBackend | None = None,
+    sms_backend: SmsBackend | None = None,
+) -> bool:
     try:
         provider_id = outbox_message_deliver(message=message, connection=connection, sms_backend=sms_backend)
     except Exception as exc:  # any failure of the server or provider is retried later
@@ -170,7 +163,9 @@ def _outbox_attempt(*, message: OutboxMessage, connection=None, sms_backend: Sms
     # row meanwhile, that worker's outcome is the one that counts.
     OutboxMessage.objects.filter(
         pk=message.pk, state=OutboxMessage.State.SENDING, attempts=message.attempts
-    ).update(state=OutboxMessage.State.SENT, sent_at=now, lease_until=None, provider_id=provider_id, updated_at=now)
+    ).update(
+        state=OutboxMessage.State.SENT, sent_at=now, lease_until=None, provider_id=provider_id, updated_at=now
+    )
     return True
 
 
@@ -178,7 +173,11 @@ def _outbox_record_failure(*, message: OutboxMessage, error: Exception) -> None:
     now = timezone.now()
     final = message.attempts >= MAX_ATTEMPTS
     logger.warning(
-        "Outbox message %s (%s) failed, attempt %s of %s", message.pk, message.key, message.attempts, MAX_ATTEMPTS,
+        "Outbox message %s (%s) failed, attempt %s of %s",
+        message.pk,
+        message.key,
+        message.attempts,
+        MAX_ATTEMPTS,
         exc_info=error,
     )
     changes = {
@@ -285,7 +284,9 @@ def outbox_resend(*, message_ids: Iterable[int]) -> int:
     with transaction.atomic():
         ids = list(
             OutboxMessage.objects.select_for_update()
-            .filter(pk__in=list(message_ids), state__in=[OutboxMessage.State.SENT, OutboxMessage.State.FAILED])
+            .filter(
+                pk__in=list(message_ids), state__in=[OutboxMessage.State.SENT, OutboxMessage.State.FAILED]
+            )
             .values_list("id", flat=True)
         )
         OutboxMessage.objects.filter(pk__in=ids).update(

@@ -11,7 +11,9 @@ TIMEOUT_SECONDS = 30
 
 
 class TwilioSmsBackend(SmsBackend):
-    def __init__(self, *, account_sid: str, auth_token: str, sender: str, http_client: HttpClient | None = None):
+    def __init__(
+        self, *, account_sid: str, auth_token: str, sender: str, http_client: HttpClient | None = None
+    ):
         self.sender = sender
         self.client = Client(
             account_sid, auth_token, http_client=http_client or TwilioHttpClient(timeout=TIMEOUT_SECONDS)

@@ -45,6 +45,7 @@ class MessageTemplateAdmin(admin.ModelAdmin):
     list_display = ["kind", "language", "channel", "subject", "updated_at"]
     list_filter = ["kind", "language", "channel"]
     search_fields = ["subject", "text"]
+    fields = ["kind", "language", "channel", "subject", "text", "html"]
 
     class Media:
         css = {"all": ["texts/admin.css"]}
@@ -70,6 +71,7 @@ class MessageTemplateAdmin(admin.ModelAdmin):
             kind_choices=[(name, kind.label) for name, kind in KINDS.items()],
             language_choices=settings.LANGUAGES,
             channel_choices=Channel.choices,
+            default_choice={name: request.GET.get(name, "") for name in ("kind", "language", "channel")},
         )
         return super().render_change_form(request, context, add, change, form_url, obj)
 

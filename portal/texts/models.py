@@ -77,7 +77,7 @@ class MessageTemplate(models.Model):
             if field in errors:
                 continue
             try:
-                (lambda *a: None)(getattr(self, field), kind.placeholder_names())
+                validate_placeholders(getattr(self, field), kind.placeholder_names())
             except ValidationError as error:
                 errors[field] = error
         if errors:

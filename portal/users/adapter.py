@@ -1,6 +1,9 @@
+import time
 import uuid
 
+from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.internal.flows.login import get_authentication_records
 from django.utils import translation
 
 from portal.users.models import User
@@ -19,6 +22,16 @@ class AccountAdapter(DefaultAccountAdapter):
         from portal.branding.selectors import company_settings_get
 
         return company_settings_get().signup_enabled
+
+    def is_reauthentication_required(self, *, app, **kwargs):
+        # Logging in a moment ago is as good as typing the password again: a staff member sent
+        # to enrol his second factor right after logging in is not asked for it twice.
+        request = self.request
+        if request is not None and request.user.is_authenticated:
+            records = get_authentication_records(request, request.user)
+            if records and time.time() - records[-1]["at"] < account_settings.REAUTHENTICATION_TIMEOUT:
+                return False
+        return super().is_reauthentication_required(app=app, **kwargs)
 
     def send_mail(self, template_prefix, email, context):
         """Every account email goes through the outbox, in the recipient's own language."""
@@ -40,9 +53,13 @@ class AccountAdapter(DefaultAccountAdapter):
                 subject, text, html = rendered.subject, rendered.text, rendered.html
             else:
                 request = self.request
-                message = self.render_mail(template_prefix, email, {"request": request, "email": email, **context})
+                message = self.render_mail(
+                    template_prefix, email, {"request": request, "email": email, **context}
+                )
                 subject, text = message.subject, message.body
-                html = next((body for body, mime in getattr(message, "alternatives", []) if mime == "text/html"), "")
+                html = next(
+                    (body for body, mime in getattr(message, "alternatives", []) if mime == "text/html"), ""
+                )
         # Each request from the user is a new message; the key only guards the row against replays.
         outbox_enqueue_email(
             key=f"account:{template_prefix.rsplit('/', 1)[-1]}:{uuid.uuid4()}",

@@ -59,7 +59,9 @@ def test_login_by_code_sends_the_code_through_the_outbox_in_the_users_language(c
     assert client.session["_auth_user_id"] == str(buyer.pk)
 
 
-def test_a_password_reset_email_goes_out_in_the_users_language(client, buyer, mailoutbox, django_capture_on_commit_callbacks):
+def test_a_password_reset_email_goes_out_in_the_users_language(
+    client, buyer, mailoutbox, django_capture_on_commit_callbacks
+):
     buyer.language = "pl"
     buyer.save()
     with django_capture_on_commit_callbacks(execute=True):

@@ -1,10 +1,14 @@
+import re
+
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from portal.audit.models import AuditEntry
 from portal.branding.models import CompanySettings
 from portal.branding.selectors import company_settings_get
 from portal.users.roles import Role
+from tests.branding.test_views import png_file
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
@@ -31,10 +35,7 @@ def admin_client(client, administrator):
 def form_data(**overrides) -> dict:
     data = {
         "name": "Horizon Promotion",
-        "legal_form": "SAS",
-        "registration_number": "812 345 678 RCS Lyon",
-        "vat_number": "FR12812345678",
-        "address": "4 quai Saint-Vincent, 69001 Lyon",
+        "legal_details": "SAS · RCS Lyon 812 345 678 · VAT FR12812345678 · 4 quai Saint-Vincent, 69001 Lyon",
         "primary_colour": "#1f4e79",
         "on_primary_colour": "#ffffff",
         "page_background_colour": "#ffffff",
@@ -120,3 +121,32 @@ def test_sales_staff_may_not_open_it(client, sales):
     client.force_login(sales)
 
     assert client.get(CHANGE_URL).status_code == 403
+
+
+def test_the_first_save_creates_the_one_row(admin_client):
+    page = admin_client.get(ADD_URL).content.decode()
+    # Every language is offered until someone says otherwise.
+    assert re.search(r'value="pl"[^>]* checked', page)
+
+    response = admin_client.post(ADD_URL, form_data())
+
+    assert response.url == CHANGE_URL
+    assert CompanySettings.objects.get().name == "Horizon Promotion"
+
+
+def test_a_logo_that_is_not_an_image_is_refused(admin_client):
+    CompanySettings().save()
+    fake = SimpleUploadedFile("logo.png", b"not an image at all", content_type="image/png")
+
+    response = admin_client.post(CHANGE_URL, form_data(logo=fake))
+
+    assert response.status_code == 200
+    assert not CompanySettings.objects.get().logo
+
+
+def test_an_uploaded_logo_is_served(admin_client):
+    CompanySettings().save()
+
+    admin_client.post(CHANGE_URL, form_data(logo=png_file()))
+
+    assert admin_client.get(company_settings_get().logo_url).status_code == 200

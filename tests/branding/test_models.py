@@ -1,5 +1,6 @@
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from portal.branding.models import CompanySettings
 
@@ -66,3 +67,15 @@ def test_there_is_only_ever_one_row():
     CompanySettings(name="Second").save()
 
     assert list(CompanySettings.objects.values_list("pk", "name")) == [(1, "Second")]
+
+
+def test_a_logo_larger_than_2_mb_is_refused():
+    big = SimpleUploadedFile("logo.png", b"x" * (2 * 1024 * 1024 + 1), content_type="image/png")
+
+    assert errors_of(CompanySettings(logo=big))["logo"] == ["The file is too large: at most 2 MB."]
+
+
+def test_a_logo_must_be_an_image_every_browser_shows():
+    svg = SimpleUploadedFile("logo.svg", b"<svg/>", content_type="image/svg+xml")
+
+    assert "logo" in errors_of(CompanySettings(logo=svg))

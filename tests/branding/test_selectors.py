@@ -70,6 +70,7 @@ def test_the_context_processor_costs_no_query_once_cached(django_assert_num_quer
 
     assert context["company"].name == "Horizon Promotion"
     assert context["brand_css_url"] == f"/branding.css?v={context['company'].version}"
+    assert [code for code, _name in context["offered_languages"]] == ["fr", "en", "pl"]
 
 
 def test_the_stylesheet_url_changes_when_the_settings_are_saved():

@@ -25,14 +25,18 @@ def superuser(client, settings):
 
 def resend(client, rows):
     return client.post(
-        CHANGELIST, {"action": "resend", "_selected_action": [row.pk for row in rows], "index": 0}, follow=True
+        CHANGELIST,
+        {"action": "resend", "_selected_action": [row.pk for row in rows], "index": 0},
+        follow=True,
     )
 
 
 def test_resend_puts_sent_and_failed_messages_back_in_line(
     client, superuser, mailoutbox, django_capture_on_commit_callbacks
 ):
-    failed = OutboxMessageFactory(state=OutboxMessage.State.FAILED, attempts=6, last_error="SMTPDataError: 451")
+    failed = OutboxMessageFactory(
+        state=OutboxMessage.State.FAILED, attempts=6, last_error="SMTPDataError: 451"
+    )
     sent = OutboxMessageFactory(state=OutboxMessage.State.SENT, attempts=2)
     leased = OutboxMessageFactory(state=OutboxMessage.State.SENDING, attempts=1)
 

@@ -32,7 +32,9 @@ def test_it_sends_one_message_for_two_requests_with_one_key(mailoutbox, django_c
 
 def test_it_writes_the_row_and_sends_only_after_commit(mailoutbox, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        message = enqueue_welcome(to=["anna@example.test", "marc@example.test"], reply_to="sales@example.test")
+        message = enqueue_welcome(
+            to=["anna@example.test", "marc@example.test"], reply_to="sales@example.test"
+        )
         assert mailoutbox == []
         row = OutboxMessage.objects.get()
         assert row.state == OutboxMessage.State.READY
@@ -46,18 +48,25 @@ def test_it_writes_the_row_and_sends_only_after_commit(mailoutbox, django_captur
     assert mailoutbox[0].to == ["anna@example.test", "marc@example.test"]
 
 
-def test_the_message_is_not_sent_when_the_transaction_rolls_back(mailoutbox, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(RuntimeError), transaction.atomic():
-            enqueue_welcome()
-            raise RuntimeError("the change that caused the email failed")
+def test_the_message_is_not_sent_when_the_transaction_rolls_back(
+    mailoutbox, django_capture_on_commit_callbacks
+):
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        enqueue_welcome()
+        raise RuntimeError("the change that caused the email failed")
 
     assert callbacks == []
     assert not OutboxMessage.objects.exists()
     assert mailoutbox == []
 
 
-def test_it_rereads_the_row_a_concurrent_request_inserted_first(monkeypatch, django_capture_on_commit_callbacks):
+def test_it_rereads_the_row_a_concurrent_request_inserted_first(
+    monkeypatch, django_capture_on_commit_callbacks
+):
     existing = OutboxMessageFactory(key="welcome:1")
     real_get = QuerySet.get
     looked = []
@@ -132,7 +141,9 @@ def test_a_key_used_by_an_email_is_refused_for_an_sms():
         outbox_enqueue_sms(key="shared:1", to="+33612345678", text="Hi")
 
 
-def test_line_breaks_in_a_subject_are_folded_so_sending_can_succeed(mailoutbox, django_capture_on_commit_callbacks):
+def test_line_breaks_in_a_subject_are_folded_so_sending_can_succeed(
+    mailoutbox, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         message = enqueue_welcome(subject="Your reservation\n  is confirmed\r\n")
 

@@ -131,12 +131,20 @@ def test_the_email_is_built_with_its_html_part_and_reply_to(settings):
 def test_attachments_are_kept_in_storage_and_sent(mailoutbox, django_capture_on_commit_callbacks):
     default_storage.save("contracts/lot-12.pdf", ContentFile(b"%PDF-1.7 contract"))
     attachments = [
-        OutboxAttachment(filename="Appel de fonds n°2.pdf", mimetype="application/pdf", content=b"%PDF-1.7 call"),
-        OutboxAttachment(filename="contract.pdf", mimetype="application/pdf", storage_path="contracts/lot-12.pdf"),
+        OutboxAttachment(
+            filename="Appel de fonds n°2.pdf", mimetype="application/pdf", content=b"%PDF-1.7 call"
+        ),
+        OutboxAttachment(
+            filename="contract.pdf", mimetype="application/pdf", storage_path="contracts/lot-12.pdf"
+        ),
     ]
     with django_capture_on_commit_callbacks(execute=True):
         message = outbox_enqueue_email(
-            key="call:2", to="anna@example.test", subject="Call for funds", text="See attached.", attachments=attachments
+            key="call:2",
+            to="anna@example.test",
+            subject="Call for funds",
+            text="See attached.",
+            attachments=attachments,
         )
     # The copy is what gets sent again later, whatever happens to the original.
     default_storage.delete("contracts/lot-12.pdf")

@@ -23,7 +23,17 @@ class RecordingHttpClient(HttpClient):
         self.status = status
         self.body = body
 
-    def request(self, method, uri, params=None, data=None, headers=None, auth=None, timeout=None, allow_redirects=False):
+    def request(
+        self,
+        method,
+        uri,
+        params=None,
+        data=None,
+        headers=None,
+        auth=None,
+        timeout=None,
+        allow_redirects=False,
+    ):
         self.requests.append({"method": method, "uri": uri, "data": data, "auth": auth})
         body = self.body or {
             "account_sid": ACCOUNT_SID,

@@ -38,7 +38,10 @@ def test_the_sweep_sends_the_rows_left_behind_over_one_connection(frozen, counti
 
     assert sorted(email.subject for email in mailoutbox) == ["dead worker", "lost task", "retry due"]
     assert (counting_backend.created, counting_backend.opened, counting_backend.closed) == (1, 1, 1)
-    states = {row.subject: (row.state, row.attempts) for row in OutboxMessage.objects.filter(pk__in=[r.pk for r in rows])}
+    states = {
+        row.subject: (row.state, row.attempts)
+        for row in OutboxMessage.objects.filter(pk__in=[r.pk for r in rows])
+    }
     assert states == {
         "lost task": ("sent", 1),
         "retry due": ("sent", 3),
@@ -57,7 +60,9 @@ def test_the_sweep_uses_one_connection_per_batch(frozen, counting_backend, mailo
 
 def test_the_sweep_leaves_alone_what_is_not_due_or_still_being_sent(frozen, counting_backend, mailoutbox):
     OutboxMessageFactory(next_attempt_at=NOW + timedelta(seconds=1))
-    OutboxMessageFactory(state=OutboxMessage.State.SENDING, attempts=1, lease_until=NOW + timedelta(minutes=1))
+    OutboxMessageFactory(
+        state=OutboxMessage.State.SENDING, attempts=1, lease_until=NOW + timedelta(minutes=1)
+    )
     OutboxMessageFactory(state=OutboxMessage.State.SENT, attempts=1, sent_at=NOW)
     OutboxMessageFactory(state=OutboxMessage.State.FAILED, attempts=6)
     before = list(OutboxMessage.objects.order_by("pk").values())
@@ -81,7 +86,9 @@ def test_a_row_whose_worker_died_during_the_last_attempt_fails_for_good(frozen, 
     assert mailoutbox == []
 
 
-def test_an_unreachable_mail_server_is_tried_once_per_sweep_and_sms_still_go_out(frozen, settings, mailoutbox):
+def test_an_unreachable_mail_server_is_tried_once_per_sweep_and_sms_still_go_out(
+    frozen, settings, mailoutbox
+):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 1  # nothing listens
     emails = OutboxMessageFactory.create_batch(3)
@@ -89,14 +96,18 @@ def test_an_unreachable_mail_server_is_tried_once_per_sweep_and_sms_still_go_out
 
     assert outbox_sweep() == 1
 
-    attempts = sorted(OutboxMessage.objects.filter(pk__in=[e.pk for e in emails]).values_list("attempts", flat=True))
+    attempts = sorted(
+        OutboxMessage.objects.filter(pk__in=[e.pk for e in emails]).values_list("attempts", flat=True)
+    )
     assert attempts == [0, 0, 1]
     sms.refresh_from_db()
     assert sms.state == OutboxMessage.State.SENT
     assert sms.provider_id.startswith("console-")
 
 
-def test_after_a_failed_email_the_next_one_goes_out_on_a_fresh_connection(frozen, counting_backend, mailoutbox):
+def test_after_a_failed_email_the_next_one_goes_out_on_a_fresh_connection(
+    frozen, counting_backend, mailoutbox
+):
     refused = OutboxMessageFactory(recipients=["refused@example.test"])
     accepted = OutboxMessageFactory()
     real_send = counting_backend.send_messages

@@ -70,17 +70,20 @@ def celery_worker(shared_database):
     previous = {name: app.conf[name] for name in overrides}
     app.conf.update(overrides)
 
-    def close_worker_connections(**kwargs):
+    ran = []
+
+    def after_task(task, args, **kwargs):
+        ran.append((task.name, list(args), bool(task.request.is_eager)))
         # Runs in the worker's thread: its connection would otherwise outlive the test and keep
         # the test database from being flushed and dropped.
         connections.close_all()
 
-    task_postrun.connect(close_worker_connections, weak=False)
+    task_postrun.connect(after_task, weak=False)
     try:
-        with start_worker(app, pool="solo", perform_ping_check=False) as worker:
-            yield worker
+        with start_worker(app, pool="solo", perform_ping_check=False):
+            yield ran
     finally:
-        task_postrun.disconnect(close_worker_connections)
+        task_postrun.disconnect(after_task)
         app.conf.update(previous)
 
 
@@ -108,3 +111,5 @@ def test_a_worker_on_redis_sends_an_outbox_email_to_the_mail_server(celery_worke
     assert received["Subject"] == "Your reservation is confirmed"
     assert received["To"] == "anna@example.test"
     assert message.attempts == 1
+    # Sent by the worker through Redis, not inline by the test's own process.
+    assert ("portal.outbox.tasks.outbox_send", [message.pk], False) in celery_worker

@@ -21,7 +21,9 @@ PRODUCTION_ENV = {
 
 
 def manage(*args, env: dict[str, str]):
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("PORTAL_", "DJANGO_", "DATABASE_", "REDIS_"))}
+    clean = {
+        k: v for k, v in os.environ.items() if not k.startswith(("PORTAL_", "DJANGO_", "DATABASE_", "REDIS_"))
+    }
     clean.update(env)
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=120

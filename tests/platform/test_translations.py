@@ -31,10 +31,21 @@ def test_every_message_has_a_translation(language):
 def test_the_catalogues_hold_every_message_of_the_code(tmp_path):
     copy = tmp_path / "project"
     shutil.copytree(
-        ROOT, copy, ignore=shutil.ignore_patterns(".venv", "var", ".git", "__pycache__", "*.mo", "node_modules")
+        ROOT,
+        copy,
+        ignore=shutil.ignore_patterns(".venv", "var", ".git", "__pycache__", "*.mo", "node_modules"),
     )
     subprocess.run(
-        [sys.executable, "manage.py", "makemessages", "-l", "fr", "--ignore=.venv", "--ignore=var", "--no-obsolete"],
+        [
+            sys.executable,
+            "manage.py",
+            "makemessages",
+            "-l",
+            "fr",
+            "--ignore=.venv",
+            "--ignore=var",
+            "--no-obsolete",
+        ],
         cwd=copy,
         env={"PATH": "/usr/bin:/bin", "PORTAL_QUICKSTART": "1", "PORTAL_VAR_DIR": str(tmp_path / "var")},
         check=True,

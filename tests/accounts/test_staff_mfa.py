@@ -1,0 +1,40 @@
+import time
+
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import SECRET_SESSION_KEY, format_hotp_value, hotp_value
+from django.urls import reverse
+
+from tests.accounts.test_login import PASSWORD, login
+
+
+def current_code(secret: str) -> str:
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+
+
+def test_a_staff_member_enrols_totp_gets_recovery_codes_then_opens_the_admin(client, sales):
+    login(client, sales.email)
+    first = client.get("/admin/")
+    assert first.url.startswith(reverse("mfa_activate_totp"))
+
+    page = client.get(first.url)
+    assert page.status_code == 200
+    secret = client.session[SECRET_SESSION_KEY]
+    response = client.post(reverse("mfa_activate_totp"), {"code": current_code(secret)})
+    assert response.status_code == 302
+
+    kinds = set(Authenticator.objects.filter(user=sales).values_list("type", flat=True))
+    assert kinds == {Authenticator.Type.TOTP, Authenticator.Type.RECOVERY_CODES}
+    assert client.get("/admin/").status_code == 200
+
+
+def test_once_enrolled_a_staff_login_asks_for_the_code(client, sales):
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    secret = generate_totp_secret()
+    TOTP.activate(sales, secret)
+    response = client.post(reverse("account_login"), {"login": sales.email, "password": PASSWORD})
+    assert response.url == reverse("mfa_authenticate")
+    assert "_auth_user_id" not in client.session
+    client.post(reverse("mfa_authenticate"), {"code": current_code(secret)})
+    assert client.session["_auth_user_id"] == str(sales.pk)
+    assert client.get("/admin/").status_code == 200
