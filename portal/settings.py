@@ -52,6 +52,9 @@ INSTALLED_APPS = [
     "portal.branding",
     "portal.texts",
     "portal.outbox",
+    "programmes",
+    "sales",
+    "space",
 ]
 
 MIDDLEWARE = [
@@ -156,6 +159,8 @@ USERSESSIONS_TRACK_ACTIVITY = True
 STAFF_MFA_REQUIRED = env_bool("STAFF_MFA_REQUIRED", not QUICKSTART) if QUICKSTART else True
 STAFF_SESSION_IDLE_SECONDS = env_int("STAFF_SESSION_IDLE_SECONDS", 30 * 60)
 STAFF_SESSION_MAX_SECONDS = env_int("STAFF_SESSION_MAX_SECONDS", 12 * 60 * 60)
+# How long a buyer's "send access" link stays valid.
+INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 7)
 SESSION_ENGINE = (
     "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"
 )

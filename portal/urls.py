@@ -15,5 +15,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    path("space/", include("space.urls")),
     path("", include("portal.branding.urls")),  # /branding.css, /branding/logo, /branding/background
 ]

@@ -16,7 +16,7 @@ def home(request):
         return redirect("account_login")
     if request.user.is_staff:
         return redirect("admin:index")
-    return redirect("account")
+    return redirect("space:dashboard")
 
 
 @never_cache

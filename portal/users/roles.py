@@ -20,13 +20,75 @@ class Role(models.TextChoices):
 
 STAFF_ROLES = {Role.ADMINISTRATOR, Role.SALES, Role.ACCOUNTANT, Role.CUSTOMER_SERVICE}
 
-PROJECT_APPS = ["users", "audit", "branding", "texts", "outbox"]
+PROJECT_APPS = ["users", "audit", "branding", "texts", "outbox", "programmes", "sales"]
+
+_PROGRAMMES_READ = [
+    "programmes.view_programme",
+    "programmes.view_building",
+    "programmes.view_lot",
+    "programmes.view_milestone",
+]
+_SALES_READ = [
+    "sales.view_sale",
+    "sales.view_buyer",
+    "sales.view_salebuyer",
+    "sales.view_salelot",
+    "sales.view_saleassignment",
+]
+_SALES_WRITE = [
+    "sales.add_sale",
+    "sales.change_sale",
+    "sales.add_buyer",
+    "sales.change_buyer",
+    "sales.add_salebuyer",
+    "sales.change_salebuyer",
+    "sales.delete_salebuyer",
+    "sales.add_salelot",
+    "sales.change_salelot",
+    "sales.delete_salelot",
+    "sales.add_saleassignment",
+    "sales.change_saleassignment",
+    "sales.delete_saleassignment",
+    "sales.view_savedview",
+    "sales.add_savedview",
+    "sales.delete_savedview",
+]
 
 # "app_label.codename"; administrators get every permission of PROJECT_APPS instead.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.SALES: ["users.view_user", "users.add_user", "users.change_user", "audit.view_auditentry"],
-    Role.ACCOUNTANT: ["users.view_user", "audit.view_auditentry", "outbox.view_outboxmessage"],
-    Role.CUSTOMER_SERVICE: ["users.view_user", "audit.view_auditentry", "outbox.view_outboxmessage"],
+    Role.SALES: [
+        "users.view_user",
+        "users.add_user",
+        "users.change_user",
+        "audit.view_auditentry",
+        *_PROGRAMMES_READ,
+        "programmes.change_lot",
+        "programmes.change_milestone",
+        "programmes.add_milestone",
+        *_SALES_READ,
+        *_SALES_WRITE,
+    ],
+    Role.ACCOUNTANT: [
+        "users.view_user",
+        "audit.view_auditentry",
+        "outbox.view_outboxmessage",
+        *_PROGRAMMES_READ,
+        *_SALES_READ,
+        "sales.view_savedview",
+        "sales.add_savedview",
+        "sales.delete_savedview",
+    ],
+    Role.CUSTOMER_SERVICE: [
+        "users.view_user",
+        "audit.view_auditentry",
+        "outbox.view_outboxmessage",
+        *_PROGRAMMES_READ,
+        *_SALES_READ,
+        "sales.change_buyer",
+        "sales.view_savedview",
+        "sales.add_savedview",
+        "sales.delete_savedview",
+    ],
     Role.NOTARY: [],
     Role.PARTNER: [],
     Role.BUYER: [],

@@ -1,0 +1,30 @@
+"""Telling someone something: render the editable text in his language, put it in the outbox.
+
+Domain apps call these instead of the outbox and texts modules, so every message of the product
+follows the same path (editable text, recipient's language, outbox row with a unique key).
+"""
+
+from portal.outbox.attachments import OutboxAttachment
+from portal.outbox.models import OutboxMessage
+from portal.outbox.services import outbox_enqueue_email, outbox_enqueue_sms
+from portal.texts.services import texts_render
+
+
+def notify_email(
+    *,
+    key: str,
+    kind: str,
+    to: str,
+    language: str,
+    values: dict,
+    attachments: list[OutboxAttachment] | None = None,
+) -> OutboxMessage:
+    rendered = texts_render(kind=kind, language=language, values=values, channel="email")
+    return outbox_enqueue_email(
+        key=key, to=to, subject=rendered.subject, text=rendered.text, html=rendered.html, attachments=attachments
+    )
+
+
+def notify_sms(*, key: str, kind: str, to: str, language: str, values: dict) -> OutboxMessage:
+    rendered = texts_render(kind=kind, language=language, values=values, channel="sms")
+    return outbox_enqueue_sms(key=key, to=to, text=rendered.sms)

@@ -1,0 +1,17 @@
+from django.db import migrations
+
+
+def roles_sync(apps, schema_editor):
+    # Gives the roles their permissions on this app's models.
+    from portal.users.roles import roles_sync
+
+    roles_sync(apps)
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("sales", "0001_initial"),
+        ("users", "0002_roles"),
+    ]
+
+    operations = [migrations.RunPython(roles_sync, migrations.RunPython.noop)]
