@@ -24,9 +24,15 @@ def sales_visible_to(user) -> QuerySet[Sale]:
 
 def _with_page_data(sales: QuerySet[Sale]) -> QuerySet[Sale]:
     return sales.select_related("programme", "advisor").prefetch_related(
-        Prefetch("sale_lots", queryset=SaleLot.objects.select_related("lot__building").order_by("lot__number")),
-        Prefetch("sale_buyers", queryset=SaleBuyer.objects.select_related("buyer").order_by("-is_main", "pk")),
-        Prefetch("assignments", queryset=SaleAssignment.objects.select_related("user").order_by("role", "pk")),
+        Prefetch(
+            "sale_lots", queryset=SaleLot.objects.select_related("lot__building").order_by("lot__number")
+        ),
+        Prefetch(
+            "sale_buyers", queryset=SaleBuyer.objects.select_related("buyer").order_by("-is_main", "pk")
+        ),
+        Prefetch(
+            "assignments", queryset=SaleAssignment.objects.select_related("user").order_by("role", "pk")
+        ),
     )
 
 

@@ -24,7 +24,9 @@ WITHDRAWAL_DAYS = 10  # French law: ten days from the first presentation of the 
 
 def _lots_lock(lot_ids: Sequence[int]) -> list[Lot]:
     # Locked in id order, so two transactions taking the same lots never deadlock.
-    return list(Lot.objects.select_for_update().filter(pk__in=lot_ids).select_related("programme").order_by("pk"))
+    return list(
+        Lot.objects.select_for_update().filter(pk__in=lot_ids).select_related("programme").order_by("pk")
+    )
 
 
 def _lots_set_status(lot_ids: Sequence[int], status: str) -> None:
@@ -135,7 +137,12 @@ def sale_move_stage(
         actor=actor,
         action="sale.stage_changed",
         obj=sale,
-        data={"from": previous, "to": target, "on": on_date, **({"reason": reason} if target not in LIVE_STAGES else {})},
+        data={
+            "from": previous,
+            "to": target,
+            "on": on_date,
+            **({"reason": reason} if target not in LIVE_STAGES else {}),
+        },
     )
     return sale
 
@@ -191,7 +198,9 @@ def sale_confirm_request(*, actor, sale: Sale) -> Sale:
 def sale_refuse_request(*, actor, sale: Sale) -> Sale:
     if not sale.requested_by_buyer:
         raise SaleError(_("Only a buyer's pending reservation request can be refused."))
-    return sale_move_stage(actor=actor, sale=sale, target=Stage.CANCELLED, reason=Sale.CancelReason.REQUEST_REFUSED)
+    return sale_move_stage(
+        actor=actor, sale=sale, target=Stage.CANCELLED, reason=Sale.CancelReason.REQUEST_REFUSED
+    )
 
 
 def sales_expire_holds(*, now: datetime | None = None) -> int:

@@ -61,7 +61,9 @@ NEXT_STEP_FOR_BUYER: dict[str, str] = {
     ),
     Stage.DEPOSIT_PAID: _("Arrange your financing and send your loan offer to your advisor."),
     Stage.FINANCING: _("Your notary will invite you to sign the notarial deed."),
-    Stage.DEED_SIGNED: _("Follow the works in your client space and pay each call for funds when it arrives."),
+    Stage.DEED_SIGNED: _(
+        "Follow the works in your client space and pay each call for funds when it arrives."
+    ),
     Stage.DELIVERED: _("Welcome home! Report any defect from your client space within the first year."),
     Stage.CANCELLED: _("This sale was cancelled. Contact your advisor with any question."),
     Stage.WITHDRAWN: _("You withdrew from this sale. Contact your advisor with any question."),

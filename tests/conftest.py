@@ -17,6 +17,15 @@ def client():
 
 
 @pytest.fixture(autouse=True)
+def _english():
+    """Messages raised outside a request read in English; pages follow their own language."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     # Rate limits and the branding cache live in the cache; each test starts clean.
     cache.clear()

@@ -1,8 +1,11 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import translation
 
 from portal.demo import DEMO_PASSWORD, seed_portal
+from portal.users.models import User
+from space.demo import seed_sales
 
 
 class Command(BaseCommand):
@@ -11,6 +14,11 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         with transaction.atomic():
             logins = seed_portal()
+            logins += seed_sales(
+                advisor_fr=User.objects.get(email="sales@demo.test"),
+                advisor_pl=User.objects.get(email="admin@demo.test"),
+            )
+        translation.activate("en")
         width = max(len(email) for email, _role in logins)
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS("Demo data ready. Open http://127.0.0.1:8000 and log in with:"))
