@@ -38,6 +38,7 @@ def make_user(email: str, *, role: Role | None = None, password: str = "secret-p
     from django.contrib.auth.models import Group
 
     staff = role in {Role.ADMINISTRATOR, Role.SALES, Role.ACCOUNTANT, Role.CUSTOMER_SERVICE}
+    fields.setdefault("language", "en")  # pages in English unless a test says otherwise
     user = User.objects.create_user(email=email, password=password, is_staff=staff, **fields)
     if role is not None:
         if not Group.objects.filter(name=role.value).exists():
