@@ -36,7 +36,7 @@ def test_only_the_languages_the_company_offers_can_be_chosen(client, buyer):
     )
     assert response.status_code == 200
     buyer.refresh_from_db()
-    assert buyer.language == "fr"
+    assert buyer.language == "en"  # unchanged: Polish is not offered
 
 
 def test_the_account_page_asks_anonymous_visitors_to_log_in(client, db):

@@ -18,7 +18,7 @@ CHANGELIST = reverse("admin:outbox_outboxmessage_changelist")
 def superuser(client, settings):
     # The admin asks staff for TOTP first; these tests are about the outbox pages.
     settings.STAFF_MFA_REQUIRED = False
-    user = User.objects.create_superuser(email="boss@example.test", password="secret-pass-42")
+    user = User.objects.create_superuser(email="boss@example.test", password="secret-pass-42", language="en")
     client.force_login(user)
     return user
 
