@@ -153,7 +153,8 @@ ACCOUNT_RATE_LIMITS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env_str("MFA_TOTP_ISSUER", "Buyer portal")
-USERSESSIONS_TRACK_ACTIVITY = True
+# Tracking "last seen" costs five queries on every request; the sessions page does without it.
+USERSESSIONS_TRACK_ACTIVITY = False
 
 # Staff must have TOTP before any admin page opens; only the quick start may relax this.
 STAFF_MFA_REQUIRED = env_bool("STAFF_MFA_REQUIRED", not QUICKSTART) if QUICKSTART else True

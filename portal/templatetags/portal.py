@@ -1,7 +1,7 @@
 from django import template
+from django.templatetags.tz import do_timezone
 
 from portal.money import money_format
-from portal.timezones import in_zone
 
 register = template.Library()
 
@@ -16,7 +16,11 @@ def money(amount, currency):
 
 @register.filter
 def in_timezone(value, zone_name):
-    """{{ event.at|in_timezone:programme.time_zone|date:"DATETIME_FORMAT" }}"""
+    """{{ event.at|in_timezone:programme.time_zone|date:"DATETIME_FORMAT" }}
+
+    Django's own `timezone` filter: its result keeps its zone through `date`, where a plain
+    astimezone() would be converted back to the active time zone.
+    """
     if not value:
         return value
-    return in_zone(value, zone_name)
+    return do_timezone(value, zone_name)

@@ -18,8 +18,9 @@ def test_a_buyer_logs_in_through_the_login_page_on_a_phone(page, live_server):
     page.get_by_label(EMAIL_LABEL).fill("marie@example.test")
     page.get_by_label(PASSWORD_LABEL).fill("a-long-passphrase")
     page.get_by_role("button", name=LOG_IN).click()
-    page.wait_for_url(f"{live_server.url}/account/")
-    assert page.get_by_role("heading", name="Mon compte").is_visible()
+    # A buyer lands on his client space, with his account one link away.
+    page.wait_for_url(f"{live_server.url}/space/")
+    assert page.get_by_role("navigation").get_by_role("link", name="Mon compte").is_visible()
     # Nothing overflows a 360 px wide screen.
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
 

@@ -65,3 +65,13 @@ def test_the_roles_exist_as_groups_after_migrating(db):
     assert set(Group.objects.values_list("name", flat=True)) >= {role.value for role in Role}
     accountant = Group.objects.get(name=Role.ACCOUNTANT.value)
     assert accountant.permissions.filter(codename="view_outboxmessage").exists()
+
+
+def test_the_in_timezone_filter_keeps_the_programmes_zone_through_the_date_filter(settings):
+    from django.template import Context, Template
+
+    settings.TIME_ZONE = "Europe/Paris"
+    rendered = Template('{% load portal %}{{ at|in_timezone:"America/New_York"|date:"H:i" }}').render(
+        Context({"at": datetime(2026, 1, 15, 12, 0, tzinfo=UTC)})
+    )
+    assert rendered == "07:00"

@@ -1,0 +1,164 @@
+"""The client space: buyers' purchases, notaries' and partners' sales files, reservation requests.
+
+Every object comes through a selector scoped to the user; another person's sale answers 404.
+"""
+
+from functools import wraps
+
+from allauth.account.utils import perform_login
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import formats, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from portal.branding.selectors import company_settings_get
+from portal.timezones import in_zone
+from programmes.models import Lot
+from sales.errors import SaleError
+from sales.invitations import InvitationInvalid, invitation_accept, invitation_get_valid
+from sales.models import Sale
+from sales.selectors import (
+    client_sale_calendar_get,
+    client_sale_get,
+    client_sales_overview,
+    lot_for_request_get,
+    lots_open_for_requests,
+)
+from sales.services import sale_request_reservation
+from space import presenters
+from space.forms import InvitationPasswordForm
+
+
+def client_space(view):
+    """Logged-in buyers, notaries and partners; staff belong in the back-office."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.user.is_staff:
+            return redirect("admin:index")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _page(request, items):
+    return Paginator(items, company_settings_get().rows_per_page).get_page(request.GET.get("page"))
+
+
+def _render(request, template: str, context: dict, **kwargs):
+    return render(request, template, {"external": presenters.is_external(request.user), **context}, **kwargs)
+
+
+@client_space
+def dashboard(request):
+    page = _page(request, client_sales_overview(request.user))
+    external = presenters.is_external(request.user)
+    template = "space/dashboard_external.html" if external else "space/dashboard.html"
+    return _render(request, template, {"page": page, "sales": page.object_list, "nav": "dashboard"})
+
+
+def _sale_or_404(getter, user, sale_id: int) -> Sale:
+    try:
+        return getter(user, sale_id)
+    except Sale.DoesNotExist:
+        raise Http404(_("No such sale.")) from None
+
+
+@client_space
+def sale_detail(request, sale_id: int):
+    sale = _sale_or_404(client_sale_get, request.user, sale_id)
+    role = presenters.viewer_role(request.user, sale)
+    context = {
+        "sale": sale,
+        "programme": sale.programme,
+        "role": role,
+        "as_buyer": role == presenters.BUYER,
+        "timeline": presenters.stage_timeline(sale),
+        "next_step": presenters.next_step_for_buyer(sale),
+        "notaries": presenters.notaries(sale),
+        "partners": presenters.partners(sale),
+        "nav": "dashboard",
+    }
+    return _render(request, "space/sale.html", context)
+
+
+@client_space
+def sale_calendar(request, sale_id: int):
+    sale = _sale_or_404(client_sale_calendar_get, request.user, sale_id)
+    milestones = list(sale.programme.milestones.all())
+    context = {"sale": sale, "programme": sale.programme, "milestones": milestones, "nav": "dashboard"}
+    return _render(request, "space/calendar.html", context)
+
+
+@client_space
+def reserve(request):
+    if presenters.is_external(request.user):
+        raise Http404(_("Only buyers may request reservations."))
+    page = _page(request, lots_open_for_requests(request.user))
+    return _render(request, "space/reserve.html", {"page": page, "lots": page.object_list, "nav": "reserve"})
+
+
+@client_space
+@require_POST
+def reserve_lot(request, lot_id: int):
+    if presenters.is_external(request.user):
+        raise Http404(_("Only buyers may request reservations."))
+    try:
+        lot = lot_for_request_get(request.user, lot_id)
+    except Lot.DoesNotExist:
+        raise Http404(_("No such lot.")) from None
+    try:
+        sale = sale_request_reservation(user=request.user, lot=lot)
+    except SaleError as error:
+        messages.error(request, str(error))
+        return redirect("space:reserve")
+    held_until = formats.date_format(in_zone(sale.hold_until, lot.programme.time_zone), "DATETIME_FORMAT")
+    messages.success(
+        request,
+        _(
+            "Your request for lot %(lot)s is sent. The lot is held for you until %(date)s "
+            "while your advisor confirms it."
+        )
+        % {"lot": lot, "date": held_until},
+    )
+    return redirect("space:sale", sale_id=sale.pk)
+
+
+def _invitation_refused(request):
+    # The same page and status for an unknown, used, revoked or expired link: nothing to probe.
+    return render(request, "space/invitation_invalid.html", status=404)
+
+
+@never_cache
+def invitation(request, token: str):
+    """A buyer's "send access" link: he chooses his password and is logged in."""
+    pending = invitation_get_valid(token)
+    if pending is None:
+        return _invitation_refused(request)
+    if not request.user.is_authenticated:
+        # He was written to in his own language; the page follows it.
+        translation.activate(pending.buyer.language)
+        request.LANGUAGE_CODE = pending.buyer.language
+    form = InvitationPasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = invitation_accept(token=token, password=form.cleaned_data["password1"])
+        except InvitationInvalid:
+            return _invitation_refused(request)
+        except ValidationError as error:
+            form.add_error("password1", error)
+        else:
+            messages.success(request, _("Your password is set. Welcome to your client space."))
+            return perform_login(request, user, redirect_url=reverse("space:dashboard"))
+    login_email = pending.buyer.user.email if pending.buyer.user else pending.buyer.email
+    return render(
+        request, "space/invitation.html", {"form": form, "buyer": pending.buyer, "login_email": login_email}
+    )
