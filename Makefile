@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 QUICKSTART := PORTAL_QUICKSTART=1
 PYTEST_ARGS ?=
 
-.PHONY: run test lint format messages setup system-packages
+.PHONY: run test lint format messages setup system-packages bench
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -37,3 +37,8 @@ format: $(VENV)/.installed
 # Refreshes the fr, en and pl catalogues from the code and templates (then translate, commit).
 messages: setup
 	$(QUICKSTART) $(PY) manage.py makemessages -l fr -l en -l pl --ignore=.venv --ignore=var --no-obsolete
+
+# Builds a large data set in its own database (var/bench/ or BENCH_DATABASE_URL), serves the portal
+# with gunicorn and loads its main pages; prints figures and writes bench/results.json.
+bench: setup
+	$(PY) bench/run.py
