@@ -21,7 +21,12 @@ def notify_email(
 ) -> OutboxMessage:
     rendered = texts_render(kind=kind, language=language, values=values, channel="email")
     return outbox_enqueue_email(
-        key=key, to=to, subject=rendered.subject, text=rendered.text, html=rendered.html, attachments=attachments
+        key=key,
+        to=to,
+        subject=rendered.subject,
+        text=rendered.text,
+        html=rendered.html,
+        attachments=attachments,
     )
 
 

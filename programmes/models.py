@@ -1,9 +1,12 @@
+import contextlib
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from schwifty import IBAN
+from schwifty.exceptions import SchwiftyException
 
 from programmes.validators import validate_bic, validate_iban, validate_time_zone
 
@@ -93,7 +96,9 @@ class Programme(models.Model):
 
     def clean(self):
         if self.escrow_iban:
-            self.escrow_iban = IBAN(self.escrow_iban).compact
+            # A bad IBAN is left as typed: the field's validator has already said what is wrong.
+            with contextlib.suppress(SchwiftyException):
+                self.escrow_iban = IBAN(self.escrow_iban).compact
         if self.escrow_bic:
             self.escrow_bic = self.escrow_bic.replace(" ", "").upper()
         if bool(self.escrow_iban) != bool(self.escrow_bic):
@@ -150,7 +155,12 @@ class Lot(models.Model):
     type = models.CharField(_("type"), max_length=20, choices=Type.choices, default=Type.APARTMENT)
     floor = models.SmallIntegerField(_("floor"), null=True, blank=True)
     surface = models.DecimalField(
-        _("surface (m²)"), max_digits=7, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+        _("surface (m²)"),
+        max_digits=7,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
     )
     rooms = models.PositiveSmallIntegerField(_("rooms"), null=True, blank=True)
     price = models.DecimalField(

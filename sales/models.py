@@ -86,7 +86,9 @@ class Sale(models.Model):
     )
     reference = models.CharField(_("reference"), max_length=30, unique=True, editable=False)
     lots = models.ManyToManyField(Lot, verbose_name=_("lots"), through="SaleLot", related_name="sales")
-    buyers = models.ManyToManyField(Buyer, verbose_name=_("buyers"), through="SaleBuyer", related_name="sales")
+    buyers = models.ManyToManyField(
+        Buyer, verbose_name=_("buyers"), through="SaleBuyer", related_name="sales"
+    )
     price = models.DecimalField(
         _("price incl. tax"), max_digits=12, decimal_places=2, validators=[MinValueValidator(0)]
     )
@@ -155,7 +157,9 @@ class Sale(models.Model):
 
 class SaleBuyer(models.Model):
     sale = models.ForeignKey(Sale, on_delete=models.CASCADE, related_name="sale_buyers")
-    buyer = models.ForeignKey(Buyer, verbose_name=_("buyer"), on_delete=models.PROTECT, related_name="sale_buyers")
+    buyer = models.ForeignKey(
+        Buyer, verbose_name=_("buyer"), on_delete=models.PROTECT, related_name="sale_buyers"
+    )
     is_main = models.BooleanField(_("main buyer"), default=False)
 
     class Meta:
@@ -200,7 +204,10 @@ class SaleAssignment(models.Model):
 
     sale = models.ForeignKey(Sale, on_delete=models.CASCADE, related_name="assignments")
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("account"), on_delete=models.CASCADE, related_name="sale_assignments"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        on_delete=models.CASCADE,
+        related_name="sale_assignments",
     )
     role = models.CharField(_("role"), max_length=10, choices=Role.choices)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -239,7 +246,9 @@ class Invitation(models.Model):
 class SavedView(models.Model):
     """A named filter of the admin sales list, kept by one staff member."""
 
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_sale_views")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_sale_views"
+    )
     name = models.CharField(_("name"), max_length=100)
     query = models.CharField(_("filters"), max_length=1000)
     created_at = models.DateTimeField(auto_now_add=True)

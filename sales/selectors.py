@@ -1,7 +1,7 @@
 """Reads of sales files, already scoped to who asks and fetching what the pages show."""
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
-from django.db.models.functions import Now
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery, Value
+from django.db.models.functions import Concat, Now
 
 from portal.access import is_administrator, is_staff_member
 from programmes.models import Lot, Programme
@@ -136,4 +136,21 @@ def sales_with_parties(sales: QuerySet[Sale]) -> QuerySet[Sale]:
             "sale_lots", queryset=SaleLot.objects.select_related("lot__programme").order_by("lot__number")
         ),
         Prefetch("sale_buyers", queryset=buyers),
+    )
+
+
+def sales_for_admin_list(sales: QuerySet[Sale]) -> QuerySet[Sale]:
+    """The rows of the back-office sales list: the main buyer's name in the same query, the
+    lots in one more, whatever the number of rows."""
+    main_buyer = (
+        SaleBuyer.objects.filter(sale=OuterRef("pk"), is_main=True)
+        .annotate(name=Concat("buyer__first_name", Value(" "), "buyer__last_name"))
+        .values("name")[:1]
+    )
+    return (
+        sales.prefetch_related(None)
+        .annotate(main_buyer_name=Subquery(main_buyer))
+        .prefetch_related(
+            Prefetch("sale_lots", queryset=SaleLot.objects.select_related("lot").order_by("lot__number"))
+        )
     )

@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -16,7 +17,7 @@ from django.utils.translation import gettext as _
 from portal.audit.services import audit_record
 from programmes.models import Lot, Programme
 from sales.errors import SaleError
-from sales.models import LIVE_STAGES, Buyer, Sale, SaleBuyer, SaleLot, Stage
+from sales.models import LIVE_STAGES, Buyer, Sale, SaleBuyer, SaleLot, SavedView, Stage
 from sales.stages import DATE_FIELD_FOR_STAGE, LOT_STATUS_FOR_STAGE, IllegalStageMove, stage_check_move
 
 WITHDRAWAL_DAYS = 10  # French law: ten days from the first presentation of the signed contract
@@ -243,3 +244,58 @@ def sale_reactivate(*, actor, sale: Sale, hold_until: datetime | None = None) ->
     )
     audit_record(actor=actor, action="sale.reactivated", obj=sale, data={"new_sale": new_sale.reference})
     return new_sale
+
+
+# The plain fields staff edit on the sale's page; stage, lots and buyers change only through the
+# functions above.
+SALE_EDITABLE_FIELDS = frozenset(
+    {
+        "price",
+        "contract_type",
+        "contract_number",
+        "advisor",
+        "partner_agency",
+        "hold_until",
+        "reservation_signed_on",
+        "withdrawal_ends_on",
+        "deed_planned_on",
+        "deed_signed_on",
+        "delivered_on",
+    }
+)
+
+
+@transaction.atomic
+def sale_update(*, actor, sale: Sale, changes: dict[str, Any]) -> Sale:
+    """Change the plain fields of a sale (price, contract, advisor, key dates), audited."""
+    refused = set(changes) - SALE_EDITABLE_FIELDS
+    if refused:
+        raise ValueError(f"sale_update cannot change {sorted(refused)}; use the stage functions.")
+    sale = Sale.objects.select_for_update().get(pk=sale.pk)
+    changed = {name: value for name, value in changes.items() if getattr(sale, name) != value}
+    if not changed:
+        return sale
+    for name, value in changed.items():
+        setattr(sale, name, value)
+    sale.save(update_fields=[*changed, "updated_at"])
+    audit_record(
+        actor=actor,
+        action="sale.updated",
+        obj=sale,
+        data={name: getattr(value, "pk", value) for name, value in changed.items()},
+    )
+    return sale
+
+
+def saved_view_save(*, owner, name: str, query: str) -> SavedView:
+    """Keep (or replace) a named filter of the sales list for one staff member."""
+    view, _created = SavedView.objects.update_or_create(
+        owner=owner, name=name.strip(), defaults={"query": query}
+    )
+    return view
+
+
+def saved_view_delete(*, owner, view_id: int) -> int:
+    """Delete one of the owner's saved views; another person's view is left alone (returns 0)."""
+    deleted, _details = SavedView.objects.filter(owner=owner, pk=view_id).delete()
+    return deleted

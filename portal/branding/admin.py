@@ -1,6 +1,7 @@
 from django import forms
 from django.conf import settings
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -84,6 +85,8 @@ class CompanySettingsAdmin(admin.ModelAdmin):
         return False
 
     def changelist_view(self, request, extra_context=None):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
         if CompanySettings.objects.filter(pk=CompanySettings.SINGLETON_PK).exists():
             return redirect(
                 reverse("admin:branding_companysettings_change", args=[CompanySettings.SINGLETON_PK])

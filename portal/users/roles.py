@@ -55,12 +55,10 @@ _SALES_WRITE = [
 ]
 
 # "app_label.codename"; administrators get every permission of PROJECT_APPS instead.
+# Users, the audit trail and the outbox span every programme, so only administrators open them;
+# other staff see a sale's timeline and messages on the sale itself, scoped to their programmes.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.SALES: [
-        "users.view_user",
-        "users.add_user",
-        "users.change_user",
-        "audit.view_auditentry",
         *_PROGRAMMES_READ,
         "programmes.change_lot",
         "programmes.change_milestone",
@@ -69,9 +67,6 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_SALES_WRITE,
     ],
     Role.ACCOUNTANT: [
-        "users.view_user",
-        "audit.view_auditentry",
-        "outbox.view_outboxmessage",
         *_PROGRAMMES_READ,
         *_SALES_READ,
         "sales.view_savedview",
@@ -79,9 +74,6 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "sales.delete_savedview",
     ],
     Role.CUSTOMER_SERVICE: [
-        "users.view_user",
-        "audit.view_auditentry",
-        "outbox.view_outboxmessage",
         *_PROGRAMMES_READ,
         *_SALES_READ,
         "sales.change_buyer",
@@ -116,4 +108,5 @@ def roles_sync(apps) -> None:
             for app_label, codename in wanted:
                 query |= models.Q(content_type__app_label=app_label, codename=codename)
             perms = Permission.objects.filter(query)
-        group.permissions.add(*perms)
+        # set(), not add(): a permission taken out of a role above is taken from the group too.
+        group.permissions.set(perms)

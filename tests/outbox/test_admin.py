@@ -54,12 +54,12 @@ def test_resend_puts_sent_and_failed_messages_back_in_line(
     assert (leased.state, leased.attempts) == (OutboxMessage.State.SENDING, 1)
 
 
-def test_staff_who_may_only_read_the_outbox_cannot_resend(client, settings, mailoutbox):
+def test_staff_other_than_administrators_neither_read_nor_resend_the_outbox(client, settings, mailoutbox):
     settings.STAFF_MFA_REQUIRED = False
     client.force_login(make_user("accounts@example.test", role=Role.ACCOUNTANT))
     failed = OutboxMessageFactory(state=OutboxMessage.State.FAILED, attempts=6)
 
-    assert client.get(CHANGELIST).status_code == 200
+    assert client.get(CHANGELIST).status_code == 403
     resend(client, [failed])
 
     failed.refresh_from_db()

@@ -53,8 +53,8 @@ def test_a_pdf_has_the_company_header_page_numbers_and_the_content(db):
 def test_roles_answer_who_may_do_what(administrator, sales, buyer):
     assert is_administrator(administrator) and not is_administrator(sales)
     assert is_staff_member(sales) and not is_staff_member(buyer)
-    assert can(sales, "users.view_user")
-    assert not can(buyer, "users.view_user")
+    assert can(sales, "sales.change_sale") and not can(sales, "users.view_user")
+    assert not can(buyer, "sales.view_sale")
 
 
 def test_the_roles_exist_as_groups_after_migrating(db):
@@ -64,7 +64,8 @@ def test_the_roles_exist_as_groups_after_migrating(db):
 
     assert set(Group.objects.values_list("name", flat=True)) >= {role.value for role in Role}
     accountant = Group.objects.get(name=Role.ACCOUNTANT.value)
-    assert accountant.permissions.filter(codename="view_outboxmessage").exists()
+    assert accountant.permissions.filter(codename="view_sale").exists()
+    assert not accountant.permissions.filter(codename="view_outboxmessage").exists()
 
 
 def test_the_in_timezone_filter_keeps_the_programmes_zone_through_the_date_filter(settings):

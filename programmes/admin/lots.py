@@ -1,0 +1,46 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from portal.money import money_format
+from programmes.admin.scoping import ProgrammeScopedAdmin, ScopedRelatedFieldListFilter
+from programmes.models import Lot
+
+
+@admin.register(Lot)
+class LotAdmin(ProgrammeScopedAdmin, admin.ModelAdmin):
+    list_display = [
+        "number",
+        "programme",
+        "building_name",
+        "type",
+        "floor",
+        "surface",
+        "rooms",
+        "price_display",
+        "status",
+    ]
+    list_filter = [
+        ("programme", ScopedRelatedFieldListFilter),
+        "type",
+        "status",
+        ("building", ScopedRelatedFieldListFilter),
+    ]
+    list_select_related = ["programme", "building"]
+    search_fields = ["number", "programme__name", "programme__code", "building__name"]
+    ordering = ["programme__name", "number"]
+    fields = ["programme", "building", "number", "type", "floor", "surface", "rooms", "price", "status"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("programme", "building__programme")
+
+    def get_readonly_fields(self, request, obj=None):
+        # A lot's status follows its sales (sales.stages); its programme is fixed once it exists.
+        return ["status"] if obj is None else ["programme", "status"]
+
+    @admin.display(description=_("building"), ordering="building__name")
+    def building_name(self, obj):
+        return obj.building.name if obj.building else ""
+
+    @admin.display(description=_("price incl. tax"), ordering="price")
+    def price_display(self, obj):
+        return money_format(obj.price, obj.programme.currency)

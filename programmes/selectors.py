@@ -1,0 +1,40 @@
+"""Reads of programmes and lots for the back-office, scoped to the staff member who asks."""
+
+from django.db.models import QuerySet
+
+from portal.access import is_administrator, visible_programmes
+from portal.users.models import User
+from programmes.models import Lot, Programme
+
+
+def programmes_visible_to(user) -> QuerySet[Programme]:
+    return visible_programmes(user, Programme.objects.all())
+
+
+def programmes_scope(queryset: QuerySet, user, path: str) -> QuerySet:
+    """Keep the rows of `queryset` whose programme, reached through `path`, this user may see.
+
+    `path` is a lookup from the queryset's model to its programme ("programme",
+    "sale__programme"), or "" when the queryset holds programmes. The filter is a subquery, so
+    scoping costs no query of its own.
+    """
+    if is_administrator(user):
+        return queryset
+    lookup = f"{path}__in" if path else "pk__in"
+    return queryset.filter(**{lookup: programmes_visible_to(user).values("pk")})
+
+
+def lots_available_to(user, *, programme: Programme | None = None) -> QuerySet[Lot]:
+    """The available lots a staff member may put in a new sale, labelled with their programme."""
+    lots = programmes_scope(Lot.objects.filter(status=Lot.Status.AVAILABLE), user, "programme")
+    if programme is not None:
+        lots = lots.filter(programme=programme)
+    return lots.select_related("programme", "building").order_by("programme__name", "number")
+
+
+def advisors_available_to(user) -> QuerySet[User]:
+    """The staff a sale of this user's programmes may be given to as its advisor."""
+    staff = User.objects.filter(is_staff=True, is_active=True).order_by("last_name", "first_name", "email")
+    if is_administrator(user):
+        return staff
+    return staff.filter(assigned_programmes__in=programmes_visible_to(user).values("pk")).distinct()

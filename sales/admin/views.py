@@ -1,0 +1,238 @@
+"""The custom pages of the sale admin: each parses the request, calls one service, shows the result.
+
+A sale outside the user's programmes answers 404 here, like everywhere in the back-office.
+"""
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+
+from portal.timezones import local_day_start
+from sales.dashboard import sales_dashboard
+from sales.errors import SaleError
+from sales.forms import PartnerAccountForm, ReactivateForm, SavedViewForm, StageMoveForm
+from sales.models import SavedView, Stage
+from sales.partners import partner_account_create, sale_assign
+from sales.selectors import sales_visible_to
+from sales.services import (
+    sale_confirm_request,
+    sale_move_stage,
+    sale_reactivate,
+    sale_refuse_request,
+    saved_view_delete,
+    saved_view_save,
+)
+
+# A notary's or partner's account is a login of the whole company, like every user: opening
+# one takes the right to add users (administrators, portal.users.roles).
+PARTNER_ACCOUNT_PERMISSION = "users.add_user"
+
+
+def _post_only(request):
+    return None if request.method == "POST" else HttpResponseNotAllowed(["POST"])
+
+
+class SaleAdminViews:
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("dashboard/", wrap(self.dashboard_view), name="sales_sale_dashboard"),
+            path("saved-views/", wrap(self.saved_view_save_view), name="sales_sale_savedview_save"),
+            path(
+                "saved-views/<int:view_id>/delete/",
+                wrap(self.saved_view_delete_view),
+                name="sales_sale_savedview_delete",
+            ),
+            path("partner-account/", wrap(self.partner_account_view), name="sales_sale_partner_account"),
+            path("<path:object_id>/stage/", wrap(self.stage_move_view), name="sales_sale_stage"),
+            path(
+                "<path:object_id>/request/<str:decision>/",
+                wrap(self.request_decide_view),
+                name="sales_sale_request",
+            ),
+            path("<path:object_id>/reactivate/", wrap(self.reactivate_view), name="sales_sale_reactivate"),
+            path(
+                "<path:object_id>/access/<str:operation>/", wrap(self.access_view), name="sales_sale_access"
+            ),
+            *super().get_urls(),
+        ]
+
+    def sale_or_404(self, request, object_id):
+        sale = self.get_object(request, unquote(object_id))
+        if sale is None:
+            raise Http404
+        return sale
+
+    def _changeable_sale(self, request, object_id):
+        sale = self.sale_or_404(request, object_id)
+        if not self.has_change_permission(request, sale):
+            raise PermissionDenied
+        return sale
+
+    @staticmethod
+    def _to_sale(sale):
+        return HttpResponseRedirect(reverse("admin:sales_sale_change", args=[sale.pk]))
+
+    # Stages (SAL-3) and reservation requests (SAL-4) --------------------------------------------
+
+    def stage_move_view(self, request, object_id):
+        if refused := _post_only(request):
+            return refused
+        sale = self._changeable_sale(request, object_id)
+        form = StageMoveForm(request.POST)
+        if not form.is_valid():
+            for errors in form.errors.values():
+                messages.error(request, " ".join(errors))
+            return self._to_sale(sale)
+        target = form.cleaned_data["target"]
+        try:
+            sale = sale_move_stage(
+                actor=request.user, sale=sale, target=target, on_date=form.cleaned_data["on_date"]
+            )
+        except SaleError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                _("Sale %(sale)s is now at stage “%(stage)s”.")
+                % {"sale": sale, "stage": Stage(target).label},
+            )
+        return self._to_sale(sale)
+
+    def request_decide_view(self, request, object_id, decision):
+        if refused := _post_only(request):
+            return refused
+        services = {"confirm": sale_confirm_request, "refuse": sale_refuse_request}
+        if decision not in services:
+            raise Http404
+        sale = self._changeable_sale(request, object_id)
+        try:
+            services[decision](actor=request.user, sale=sale)
+        except SaleError as error:
+            messages.error(request, str(error))
+        else:
+            done = (
+                _("The reservation request was confirmed.")
+                if decision == "confirm"
+                else _("The reservation request was refused and the lots are available again.")
+            )
+            messages.success(request, done)
+        return self._to_sale(sale)
+
+    # Reactivation (SAL-5) -------------------------------------------------------------------------
+
+    def reactivate_view(self, request, object_id):
+        if refused := _post_only(request):
+            return refused
+        sale = self._changeable_sale(request, object_id)
+        form = ReactivateForm(request.POST)
+        hold_until = None
+        if form.is_valid() and form.cleaned_data["hold_until"]:
+            day = form.cleaned_data["hold_until"] + timedelta(days=1)
+            hold_until = local_day_start(day, sale.programme.time_zone)
+        try:
+            new_sale = sale_reactivate(actor=request.user, sale=sale, hold_until=hold_until)
+        except SaleError as error:
+            messages.error(request, str(error))
+            return self._to_sale(sale)
+        messages.success(
+            request,
+            _("Sale %(old)s was reactivated as %(new)s.")
+            % {"old": sale.reference, "new": new_sale.reference},
+        )
+        return self._to_sale(new_sale)
+
+    # Saved views and dashboard (SAL-6) ----------------------------------------------------------
+
+    def changelist_view(self, request, extra_context=None):
+        may_read_views = request.user.has_perm("sales.view_savedview")
+        context = {
+            "saved_views": list(SavedView.objects.filter(owner=request.user)) if may_read_views else [],
+            "may_save_view": request.user.has_perm("sales.add_savedview"),
+            "may_delete_view": request.user.has_perm("sales.delete_savedview"),
+            "current_query": request.GET.urlencode(),
+            **(extra_context or {}),
+        }
+        return super().changelist_view(request, extra_context=context)
+
+    def saved_view_save_view(self, request):
+        if refused := _post_only(request):
+            return refused
+        if not request.user.has_perm("sales.add_savedview"):
+            raise PermissionDenied
+        form = SavedViewForm(request.POST)
+        changelist = reverse("admin:sales_sale_changelist")
+        if not form.is_valid():
+            messages.error(request, _("Give the view a name of at most 100 characters."))
+            query = request.POST.get("query", "")
+            return HttpResponseRedirect(f"{changelist}?{query}" if query else changelist)
+        view = saved_view_save(owner=request.user, **form.cleaned_data)
+        messages.success(request, _("The view “%(name)s” was saved.") % {"name": view.name})
+        return HttpResponseRedirect(f"{changelist}?{view.query}" if view.query else changelist)
+
+    def saved_view_delete_view(self, request, view_id):
+        if refused := _post_only(request):
+            return refused
+        if not request.user.has_perm("sales.delete_savedview"):
+            raise PermissionDenied
+        if not saved_view_delete(owner=request.user, view_id=view_id):
+            raise Http404
+        messages.success(request, _("The view was deleted."))
+        return HttpResponseRedirect(reverse("admin:sales_sale_changelist"))
+
+    def dashboard_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Sales dashboard"),
+            "opts": self.opts,
+            "dashboard": sales_dashboard(sales_visible_to(request.user)),
+        }
+        return TemplateResponse(request, "admin/sales/sale/dashboard.html", context)
+
+    # Notary and partner accounts (ACC-6) --------------------------------------------------------
+
+    def partner_account_view(self, request):
+        if not request.user.has_perm(PARTNER_ACCOUNT_PERMISSION):
+            raise PermissionDenied
+        sale = self.sale_or_404(request, request.GET["sale"]) if request.GET.get("sale") else None
+        if sale is not None and not self.has_change_permission(request, sale):
+            raise PermissionDenied
+        form = PartnerAccountForm(request.POST or None, user=request.user)
+        if request.method == "POST" and form.is_valid():
+            try:
+                with transaction.atomic():
+                    account = partner_account_create(actor=request.user, **form.cleaned_data)
+                    if sale is not None:
+                        sale_assign(
+                            actor=request.user, sale=sale, user=account, role=form.cleaned_data["role"]
+                        )
+            except SaleError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(
+                    request,
+                    _("The account of %(name)s was created and emailed a link to choose a password.")
+                    % {"name": account},
+                )
+                return (
+                    self._to_sale(sale)
+                    if sale
+                    else HttpResponseRedirect(reverse("admin:sales_sale_changelist"))
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Create a notary or partner account"),
+            "opts": self.opts,
+            "form": form,
+            "sale": sale,
+        }
+        return TemplateResponse(request, "admin/sales/sale/partner_account.html", context)

@@ -1,0 +1,287 @@
+"""The access policy of every URL of the project, for every role, in one table.
+
+Each entry gives the path to request (with the world's real objects) and the outcome each role
+must get. A URL pattern without an entry fails the matrix: every new page declares its policy.
+"""
+
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.usersessions.models import UserSession
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+
+from tests.matrix.outcomes import FORBIDDEN, LOGIN, NOT_ALLOWED, NOT_FOUND, OK, REDIRECT
+from tests.matrix.world import NON_STAFF, ROLES, World
+
+
+def expect(default, **by_role) -> dict:
+    """Outcome per role: `default`, except the roles named. A frozenset accepts any of its outcomes."""
+    unknown = set(by_role) - set(ROLES)
+    assert not unknown, unknown
+    return {role: by_role.get(role, default) for role in ROLES}
+
+
+def roles(names: list[str], outcome: str) -> dict[str, str]:
+    return dict.fromkeys(names, outcome)
+
+
+PUBLIC = expect(OK)
+# allauth's pages about the user's own account: what they answer depends on his own state
+# (second factor enrolled or not, recent login); they never show anyone else's data.
+OWN_ACCOUNT = expect(frozenset({OK, REDIRECT, NOT_FOUND}), anonymous=LOGIN)
+SIGNED_IN = expect(OK, anonymous=LOGIN)
+# The back-office: anonymous and non-staff users are sent to log in; staff need the permission.
+BACK_OFFICE_ALL_STAFF = expect(OK, anonymous=LOGIN, **roles(NON_STAFF, LOGIN))
+ADMINISTRATORS_ONLY = expect(FORBIDDEN, anonymous=LOGIN, administrator=OK, **roles(NON_STAFF, LOGIN))
+NOBODY_IN_BACK_OFFICE = expect(FORBIDDEN, anonymous=LOGIN, **roles(NON_STAFF, LOGIN))
+# Objects of programme A: its staff and administrators; other staff never learn they exist.
+PROGRAMME_A_STAFF = expect(OK, anonymous=LOGIN, other_staff=NOT_FOUND, **roles(NON_STAFF, LOGIN))
+# Sale A in the client space: its buyers, notary and partner; staff work in the back-office.
+SALE_A_PARTIES = expect(
+    OK,
+    anonymous=LOGIN,
+    other_buyer=NOT_FOUND,
+    other_notary=NOT_FOUND,
+    **roles(["staff", "other_staff", "administrator"], REDIRECT),
+)
+
+
+def _path(route: str):
+    return lambda world: route
+
+
+def _sale_a(route: str):
+    return lambda world: route.format(sale=world.sale_a.pk)
+
+
+CLIENT_SPACE = {
+    "home": (_path("/"), expect(REDIRECT, anonymous=LOGIN)),
+    "healthz": (_path("/healthz"), PUBLIC),
+    "account": (_path("/account/"), SIGNED_IN),
+    "set_language": (_path("/i18n/setlang/"), expect(REDIRECT)),
+    "branding_css": (_path("/branding.css"), PUBLIC),
+    "branding_logo": (_path("/branding/logo"), expect(NOT_FOUND)),  # no logo uploaded
+    "branding_background": (_path("/branding/background"), expect(NOT_FOUND)),
+    "space:dashboard": (
+        _path("/space/"),
+        expect(OK, anonymous=LOGIN, **roles(["staff", "other_staff", "administrator"], REDIRECT)),
+    ),
+    "space:sale": (_sale_a("/space/sales/{sale}/"), SALE_A_PARTIES),
+    "space:calendar": (_sale_a("/space/sales/{sale}/calendar/"), SALE_A_PARTIES),
+    "space:reserve": (
+        _path("/space/reserve/"),
+        expect(
+            OK,
+            anonymous=LOGIN,
+            notary=NOT_FOUND,
+            other_notary=NOT_FOUND,
+            partner=NOT_FOUND,
+            **roles(["staff", "other_staff", "administrator"], REDIRECT),
+        ),
+    ),
+    # POST only: a GET changes nothing for anyone.
+    "space:reserve_lot": (
+        lambda w: f"/space/reserve/{w.free_lot_a.pk}/",
+        expect(NOT_ALLOWED, anonymous=LOGIN, **roles(["staff", "other_staff", "administrator"], REDIRECT)),
+    ),
+    # An unknown, used, revoked or expired link: the same answer for everyone.
+    "space:invitation": (_path("/space/invitation/not-a-real-token/"), expect(NOT_FOUND)),
+}
+
+ACCOUNTS = {
+    "account_login": (_path("/accounts/login/"), expect(REDIRECT, anonymous=OK)),
+    "account_logout": (_path("/accounts/logout/"), expect(OK, anonymous=REDIRECT)),
+    "account_inactive": (_path("/accounts/inactive/"), PUBLIC),
+    "account_signup": (_path("/accounts/signup/"), expect(REDIRECT, anonymous=OK)),
+    "account_reauthenticate": (_path("/accounts/reauthenticate/"), OWN_ACCOUNT),
+    "account_email": (_path("/accounts/email/"), SIGNED_IN),
+    "account_email_verification_sent": (_path("/accounts/confirm-email/"), PUBLIC),
+    "account_change_password": (_path("/accounts/password/change/"), SIGNED_IN),
+    "account_set_password": (_path("/accounts/password/set/"), expect(REDIRECT, anonymous=LOGIN)),
+    "account_reset_password": (_path("/accounts/password/reset/"), PUBLIC),
+    "account_confirm_login_code": (_path("/accounts/login/code/confirm/"), expect(REDIRECT, anonymous=LOGIN)),
+    "account_confirm_email": (_path("/accounts/confirm-email/not-a-key/"), PUBLIC),
+    "account_reset_password_from_key_done": (_path("/accounts/password/reset/key/done/"), PUBLIC),
+    "account_reset_password_from_key": (_path("/accounts/password/reset/key/1-not-a-key/"), PUBLIC),
+    "account_reset_password_done": (_path("/accounts/password/reset/done/"), PUBLIC),
+    "account_request_login_code": (_path("/accounts/login/code/"), expect(REDIRECT, anonymous=OK)),
+    "mfa_index": (_path("/accounts/2fa/"), SIGNED_IN),
+    "mfa_authenticate": (_path("/accounts/2fa/authenticate/"), expect(REDIRECT, anonymous=LOGIN)),
+    "mfa_reauthenticate": (_path("/accounts/2fa/reauthenticate/"), OWN_ACCOUNT),
+    "mfa_activate_totp": (_path("/accounts/2fa/totp/activate/"), OWN_ACCOUNT),
+    "mfa_deactivate_totp": (_path("/accounts/2fa/totp/deactivate/"), OWN_ACCOUNT),
+    "mfa_view_recovery_codes": (_path("/accounts/2fa/recovery-codes/"), OWN_ACCOUNT),
+    "mfa_generate_recovery_codes": (_path("/accounts/2fa/recovery-codes/generate/"), OWN_ACCOUNT),
+    "mfa_download_recovery_codes": (_path("/accounts/2fa/recovery-codes/download/"), OWN_ACCOUNT),
+    "usersessions_list": (_path("/accounts/sessions/"), SIGNED_IN),
+}
+
+
+def _admin_objects(world: World) -> dict:
+    """The object each admin model's change, history and delete pages are tried with."""
+    return {
+        "auth.group": Group.objects.get(name="buyer"),
+        "account.emailaddress": EmailAddress.objects.get(user=world.users["buyer"]),
+        "mfa.authenticator": Authenticator.objects.filter(user=world.users["staff"]).first(),
+        "usersessions.usersession": UserSession.objects.create(
+            user=world.users["buyer"], ip="192.0.2.1", session_key="matrix", user_agent="test"
+        ),
+        "users.user": world.users["buyer"],
+        "audit.auditentry": world.audit_entry,
+        "branding.companysettings": world.company,
+        "texts.messagetemplate": world.message_template,
+        "outbox.outboxmessage": world.outbox_message,
+        "programmes.programme": world.programme_a,
+        "programmes.lot": world.lot_a,
+        "sales.buyer": world.buyer_a,
+        "sales.sale": world.sale_a,
+    }
+
+
+# Per admin model: the outcome of its list, add, change/history and delete pages by role.
+# Sales staff may view and change sales and buyers, view programmes, view and change lots.
+ADMIN_MODELS = {
+    "auth.group": dict.fromkeys(["changelist", "add", "change", "delete"], ADMINISTRATORS_ONLY),
+    "account.emailaddress": dict.fromkeys(["changelist", "add", "change", "delete"], ADMINISTRATORS_ONLY),
+    "mfa.authenticator": dict.fromkeys(["changelist", "add", "change", "delete"], ADMINISTRATORS_ONLY),
+    "usersessions.usersession": dict.fromkeys(["changelist", "add", "change", "delete"], ADMINISTRATORS_ONLY),
+    "users.user": dict.fromkeys(["changelist", "add", "change", "delete"], ADMINISTRATORS_ONLY),
+    # Append-only: nobody adds, changes or deletes an audit entry or an outbox message by hand.
+    "audit.auditentry": {
+        "changelist": ADMINISTRATORS_ONLY,
+        "change": ADMINISTRATORS_ONLY,
+        "add": NOBODY_IN_BACK_OFFICE,
+        "delete": NOBODY_IN_BACK_OFFICE,
+    },
+    "outbox.outboxmessage": {
+        "changelist": ADMINISTRATORS_ONLY,
+        "change": ADMINISTRATORS_ONLY,
+        "add": NOBODY_IN_BACK_OFFICE,
+        "delete": NOBODY_IN_BACK_OFFICE,
+    },
+    # One row, never deleted; its list opens the row and its add page exists only before it.
+    "branding.companysettings": {
+        "changelist": expect(FORBIDDEN, anonymous=LOGIN, administrator=REDIRECT, **roles(NON_STAFF, LOGIN)),
+        "add": NOBODY_IN_BACK_OFFICE,
+        "change": ADMINISTRATORS_ONLY,
+        "delete": NOBODY_IN_BACK_OFFICE,
+    },
+    "texts.messagetemplate": dict.fromkeys(["changelist", "add", "change", "delete"], ADMINISTRATORS_ONLY),
+    "programmes.programme": {
+        "changelist": BACK_OFFICE_ALL_STAFF,
+        "add": ADMINISTRATORS_ONLY,
+        "change": PROGRAMME_A_STAFF,
+        "delete": ADMINISTRATORS_ONLY | {"other_staff": FORBIDDEN},
+    },
+    "programmes.lot": {
+        "changelist": BACK_OFFICE_ALL_STAFF,
+        "add": ADMINISTRATORS_ONLY,
+        "change": PROGRAMME_A_STAFF,
+        "delete": ADMINISTRATORS_ONLY,
+    },
+    "sales.buyer": {
+        "changelist": BACK_OFFICE_ALL_STAFF,
+        "add": BACK_OFFICE_ALL_STAFF,
+        "change": PROGRAMME_A_STAFF,
+        "delete": ADMINISTRATORS_ONLY,
+    },
+    # A sale is cancelled, never deleted: its history must stay.
+    "sales.sale": {
+        "changelist": BACK_OFFICE_ALL_STAFF,
+        "add": BACK_OFFICE_ALL_STAFF,
+        "change": PROGRAMME_A_STAFF,
+        "delete": NOBODY_IN_BACK_OFFICE,
+    },
+}
+
+ADMIN_VIEWS = {
+    "changelist": "",
+    "add": "add/",
+    "history": "{pk}/history/",
+    "change": "{pk}/change/",
+    "delete": "{pk}/delete/",
+}
+
+
+def admin_entries(world: World) -> dict:
+    objects = _admin_objects(world)
+    entries = {}
+    for label, by_view in ADMIN_MODELS.items():
+        app_label, model = label.split(".")
+        pk = objects[label].pk
+        for view, suffix in ADMIN_VIEWS.items():
+            outcome = by_view["change" if view == "history" else view]
+            path = f"/admin/{app_label}/{model}/{suffix.format(pk=pk)}"
+            entries[f"admin:{app_label}_{model}_{view}"] = (path, outcome)
+        # The bare object URL redirects to its change page, behind the same login.
+        entries[f"admin/{app_label}/{model}/<path:object_id>/"] = (
+            f"/admin/{app_label}/{model}/{pk}/",
+            expect(REDIRECT, anonymous=LOGIN, **roles(NON_STAFF, LOGIN)),
+        )
+    sale, sale_type = world.sale_a.pk, ContentType.objects.get_for_model(world.sale_a).pk
+    entries |= {
+        "admin:index": ("/admin/", BACK_OFFICE_ALL_STAFF),
+        "admin:login": ("/admin/login/", expect(REDIRECT, anonymous=LOGIN, **roles(NON_STAFF, FORBIDDEN))),
+        # POST only; a GET is sent back to the admin, which then asks non-staff to log in.
+        "admin:logout": (
+            "/admin/logout/",
+            expect(REDIRECT, staff=NOT_ALLOWED, other_staff=NOT_ALLOWED, administrator=NOT_ALLOWED),
+        ),
+        "admin:password_change": ("/admin/password_change/", BACK_OFFICE_ALL_STAFF),
+        "admin:password_change_done": ("/admin/password_change/done/", BACK_OFFICE_ALL_STAFF),
+        "admin:autocomplete": (
+            "/admin/autocomplete/",
+            expect(FORBIDDEN, anonymous=LOGIN, **roles(NON_STAFF, LOGIN)),
+        ),
+        "admin:jsi18n": ("/admin/jsi18n/", BACK_OFFICE_ALL_STAFF),
+        "admin:view_on_site": (
+            f"/admin/r/{sale_type}/{sale}/",
+            expect(NOT_FOUND, anonymous=LOGIN, **roles(NON_STAFF, LOGIN)),
+        ),
+        "admin:app_list": ("/admin/sales/", BACK_OFFICE_ALL_STAFF),
+        "admin/(?P<url>.*)$": (
+            "/admin/no-such-page/",
+            expect(NOT_FOUND, anonymous=LOGIN, **roles(NON_STAFF, LOGIN)),
+        ),
+        "admin:auth_user_password_change": (
+            f"/admin/users/user/{world.users['buyer'].pk}/password/",
+            ADMINISTRATORS_ONLY,
+        ),
+        "admin:texts_messagetemplate_preview": (
+            f"/admin/texts/messagetemplate/{world.message_template.pk}/preview/",
+            ADMINISTRATORS_ONLY,
+        ),
+        "admin:sales_sale_dashboard": ("/admin/sales/sale/dashboard/", BACK_OFFICE_ALL_STAFF),
+        "admin:sales_sale_savedview_save": (
+            "/admin/sales/sale/saved-views/",
+            expect(NOT_ALLOWED, anonymous=LOGIN, **roles(NON_STAFF, LOGIN)),
+        ),
+        "admin:sales_sale_savedview_delete": (
+            f"/admin/sales/sale/saved-views/{world.saved_view.pk}/delete/",
+            expect(NOT_ALLOWED, anonymous=LOGIN, **roles(NON_STAFF, LOGIN)),
+        ),
+        # Creating logins is for administrators; sales staff assign existing accounts to sales.
+        "admin:sales_sale_partner_account": ("/admin/sales/sale/partner-account/", ADMINISTRATORS_ONLY),
+        "admin:sales_sale_stage": (
+            f"/admin/sales/sale/{sale}/stage/",
+            expect(NOT_ALLOWED, anonymous=LOGIN, **roles(NON_STAFF, LOGIN)),
+        ),
+        "admin:sales_sale_request": (
+            f"/admin/sales/sale/{sale}/request/confirm/",
+            expect(NOT_ALLOWED, anonymous=LOGIN, **roles(NON_STAFF, LOGIN)),
+        ),
+        "admin:sales_sale_reactivate": (
+            f"/admin/sales/sale/{sale}/reactivate/",
+            expect(NOT_ALLOWED, anonymous=LOGIN, **roles(NON_STAFF, LOGIN)),
+        ),
+        "admin:sales_sale_access": (
+            f"/admin/sales/sale/{sale}/access/send/",
+            expect(NOT_ALLOWED, anonymous=LOGIN, **roles(NON_STAFF, LOGIN)),
+        ),
+    }
+    return entries
+
+
+def policy_table(world: World) -> dict:
+    entries = {key: (build(world), outcome) for key, (build, outcome) in {**CLIENT_SPACE, **ACCOUNTS}.items()}
+    return entries | admin_entries(world)

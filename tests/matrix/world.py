@@ -1,0 +1,125 @@
+"""The people and objects of the access matrix: two programmes, their staff, a sale each.
+
+Programme A: sale A bought by the buyer with a co-buyer, a notary and a partner assigned;
+programme B: sale B of another buyer. A second notary is assigned to nothing.
+"""
+
+from dataclasses import dataclass
+
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+from portal.audit.models import AuditEntry
+from portal.branding.models import CompanySettings
+from portal.outbox.services import outbox_enqueue_email
+from portal.texts.models import MessageTemplate
+from portal.users.roles import Role
+from programmes.models import Building, Milestone
+from sales.models import SaleAssignment, SavedView
+from sales.services import sale_create
+from tests.conftest import make_user
+from tests.sales.factories import buyer_make, lots_make, programme_make
+
+ROLES = [
+    "anonymous",
+    "buyer",
+    "cobuyer",
+    "other_buyer",
+    "notary",
+    "other_notary",
+    "partner",
+    "staff",
+    "other_staff",
+    "administrator",
+]
+NON_STAFF = ["buyer", "cobuyer", "other_buyer", "notary", "other_notary", "partner"]
+STAFF = ["staff", "other_staff", "administrator"]
+
+
+@dataclass
+class World:
+    users: dict
+    programme_a: object
+    programme_b: object
+    sale_a: object
+    sale_b: object
+    lot_a: object
+    free_lot_a: object
+    buyer_a: object
+    building_a: object
+    milestone_a: object
+    saved_view: object
+    audit_entry: object
+    outbox_message: object
+    message_template: object
+    company: object
+
+
+def _staff(email, role, programme=None, **fields):
+    user = make_user(email, role=role, **fields)
+    TOTP.activate(user, generate_totp_secret())  # staff may open the back-office
+    if programme is not None:
+        programme.staff.add(user)
+    return user
+
+
+def world_build() -> World:
+    programme_a = programme_make(self_reservation_enabled=True)
+    programme_b = programme_make()
+    staff = _staff("staff@example.test", Role.SALES, programme_a)
+    other_staff = _staff("other.staff@example.test", Role.SALES, programme_b)
+    administrator = _staff("admin@example.test", Role.ADMINISTRATOR, is_superuser=True)
+    buyer = make_user("buyer@example.test", role=Role.BUYER)
+    cobuyer = make_user("cobuyer@example.test", role=Role.BUYER)
+    other_buyer = make_user("other.buyer@example.test", role=Role.BUYER)
+    notary = make_user("notary@example.test", role=Role.NOTARY)
+    other_notary = make_user("other.notary@example.test", role=Role.NOTARY)
+    partner = make_user("partner@example.test", role=Role.PARTNER)
+
+    building_a = Building.objects.create(programme=programme_a, name="A")
+    lot_a, free_lot_a = lots_make(programme_a, 2)
+    buyer_a = buyer_make(user=buyer)
+    sale_a = sale_create(
+        actor=staff,
+        programme=programme_a,
+        lots=[lot_a],
+        buyers=[buyer_a, buyer_make(user=cobuyer)],
+        advisor=staff,
+    )
+    SaleAssignment.objects.create(sale=sale_a, user=notary, role=SaleAssignment.Role.NOTARY)
+    SaleAssignment.objects.create(sale=sale_a, user=partner, role=SaleAssignment.Role.PARTNER)
+    sale_b = sale_create(
+        actor=other_staff,
+        programme=programme_b,
+        lots=lots_make(programme_b, 1),
+        buyers=[buyer_make(user=other_buyer)],
+        advisor=other_staff,
+    )
+    return World(
+        users={
+            "buyer": buyer,
+            "cobuyer": cobuyer,
+            "other_buyer": other_buyer,
+            "notary": notary,
+            "other_notary": other_notary,
+            "partner": partner,
+            "staff": staff,
+            "other_staff": other_staff,
+            "administrator": administrator,
+        },
+        programme_a=programme_a,
+        programme_b=programme_b,
+        sale_a=sale_a,
+        sale_b=sale_b,
+        lot_a=lot_a,
+        free_lot_a=free_lot_a,
+        buyer_a=buyer_a,
+        building_a=building_a,
+        milestone_a=Milestone.objects.create(programme=programme_a, kind="launch", planned_date="2026-01-10"),
+        saved_view=SavedView.objects.create(owner=staff, name="Mine", query="stage=option"),
+        audit_entry=AuditEntry.objects.filter(object_id=str(sale_a.pk)).first(),
+        outbox_message=outbox_enqueue_email(key="matrix", to="someone@example.test", subject="S", text="T"),
+        message_template=MessageTemplate.objects.create(
+            kind="login_code", language="en", subject="S", text="{code}"
+        ),
+        company=CompanySettings.objects.create(pk=1, name="Matrix"),
+    )
