@@ -140,7 +140,7 @@ class Sale(models.Model):
     class Meta:
         verbose_name = _("sale")
         verbose_name_plural = _("sales")
-        ordering = ["-created_at"]
+        ordering = ["-pk"]  # newest first, through the primary key index
         indexes = [
             models.Index(fields=["programme", "stage"]),
             models.Index(fields=["stage", "hold_until"]),

@@ -9,8 +9,11 @@ not exist for the admin: its change, history and delete URLs answer 404.
 """
 
 from django.contrib import admin
+from django.contrib.admin import helpers
 from django.contrib.admin.views.main import ChangeList
 from django.http import Http404
+from django.utils.html import format_html
+from django.utils.translation import gettext
 
 from portal.branding.selectors import company_settings_get
 from programmes.models import Programme
@@ -105,6 +108,15 @@ class ProgrammeScopedAdmin:
             # a widget never offers another programme's object whatever queryset it was handed.
             queryset = self.scope_queryset(request, queryset)
         return queryset, may_have_duplicates
+
+    def action_checkbox(self, obj):
+        # The very input Django renders, without rendering a widget template for every row.
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            helpers.ACTION_CHECKBOX_NAME,
+            obj.pk,
+            format_html(gettext("Select this object for an action - {}"), str(obj)),
+        )
 
     def get_changelist(self, request, **kwargs):
         return RowsPerPageChangeList
