@@ -19,6 +19,7 @@ from programmes.models import Programme
 from programmes.selectors import advisors_available_to, lots_available_to, programmes_visible_to
 from sales.models import Buyer, Sale, SaleAssignment, Stage
 from sales.selectors import buyers_scope
+from sales.services import SALE_EDITABLE_FIELDS
 
 
 class BuyerAdminForm(forms.ModelForm):
@@ -147,19 +148,7 @@ class SaleChangeForm(forms.ModelForm):
 
     class Meta:
         model = Sale
-        fields = [
-            "price",
-            "contract_type",
-            "contract_number",
-            "advisor",
-            "partner_agency",
-            "hold_until",
-            "reservation_signed_on",
-            "withdrawal_ends_on",
-            "deed_planned_on",
-            "deed_signed_on",
-            "delivered_on",
-        ]
+        fields = list(SALE_EDITABLE_FIELDS)
 
 
 class StageMoveForm(forms.Form):

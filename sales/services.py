@@ -248,27 +248,25 @@ def sale_reactivate(*, actor, sale: Sale, hold_until: datetime | None = None) ->
 
 # The plain fields staff edit on the sale's page; stage, lots and buyers change only through the
 # functions above.
-SALE_EDITABLE_FIELDS = frozenset(
-    {
-        "price",
-        "contract_type",
-        "contract_number",
-        "advisor",
-        "partner_agency",
-        "hold_until",
-        "reservation_signed_on",
-        "withdrawal_ends_on",
-        "deed_planned_on",
-        "deed_signed_on",
-        "delivered_on",
-    }
+SALE_EDITABLE_FIELDS = (
+    "price",
+    "contract_type",
+    "contract_number",
+    "advisor",
+    "partner_agency",
+    "hold_until",
+    "reservation_signed_on",
+    "withdrawal_ends_on",
+    "deed_planned_on",
+    "deed_signed_on",
+    "delivered_on",
 )
 
 
 @transaction.atomic
 def sale_update(*, actor, sale: Sale, changes: dict[str, Any]) -> Sale:
     """Change the plain fields of a sale (price, contract, advisor, key dates), audited."""
-    refused = set(changes) - SALE_EDITABLE_FIELDS
+    refused = set(changes) - set(SALE_EDITABLE_FIELDS)
     if refused:
         raise ValueError(f"sale_update cannot change {sorted(refused)}; use the stage functions.")
     sale = Sale.objects.select_for_update().get(pk=sale.pk)
