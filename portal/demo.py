@@ -1,10 +1,10 @@
 """Demo data for the quick start: the company, and one login per staff role."""
 
 from allauth.account.models import EmailAddress
-from django.contrib.auth.models import Group
 
 from portal.users.models import User
 from portal.users.roles import Role
+from portal.users.services import user_role_grant
 
 DEMO_PASSWORD = "demo"
 
@@ -26,7 +26,7 @@ def demo_user(
     )
     user.set_password(DEMO_PASSWORD)
     user.save(update_fields=["password"])
-    user.groups.add(Group.objects.get(name=role.value))
+    user_role_grant(user=user, role=role)
     EmailAddress.objects.update_or_create(
         user=user, email=email, defaults={"verified": True, "primary": True}
     )

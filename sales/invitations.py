@@ -11,7 +11,6 @@ from datetime import timedelta
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
-from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 from django.urls import reverse
@@ -23,6 +22,7 @@ from portal.notify import notify_email
 from portal.timezones import in_zone
 from portal.users.models import User
 from portal.users.roles import Role
+from portal.users.services import user_role_grant
 from programmes.models import Programme
 from sales.errors import SaleError
 from sales.models import Buyer, Invitation
@@ -37,9 +37,7 @@ def _token_hash(token: str) -> str:
 
 
 def _pending(buyer: Buyer):
-    return Invitation.objects.filter(
-        buyer=buyer, used_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
-    )
+    return Invitation.objects.pending().filter(buyer=buyer)
 
 
 def _buyer_account(buyer: Buyer) -> User:
@@ -63,8 +61,7 @@ def _buyer_account(buyer: Buyer) -> User:
     if buyer.user_id != user.pk:
         buyer.user = user
         buyer.save(update_fields=["user"])
-    group, _created = Group.objects.get_or_create(name=Role.BUYER.value)
-    user.groups.add(group)
+    user_role_grant(user=user, role=Role.BUYER)
     EmailAddress.objects.get_or_create(
         user=user,
         email__iexact=user.email,
@@ -145,12 +142,7 @@ def invitation_get_valid(token: str) -> Invitation | None:
 
 
 def _pending_by_token(invitations, token: str):
-    return invitations.filter(
-        token_hash=_token_hash(token),
-        used_at__isnull=True,
-        revoked_at__isnull=True,
-        expires_at__gt=timezone.now(),
-    )
+    return invitations.pending().filter(token_hash=_token_hash(token))
 
 
 @transaction.atomic

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from programmes.models import Lot, Programme
@@ -221,6 +222,12 @@ class SaleAssignment(models.Model):
         return f"{self.user} ({self.get_role_display()})"
 
 
+class InvitationQuerySet(models.QuerySet):
+    def pending(self):
+        """Links that still work: neither used nor revoked, and not yet expired."""
+        return self.filter(used_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+
 class Invitation(models.Model):
     """A single-use, expiring link by which a buyer sets his password ("send access")."""
 
@@ -233,6 +240,8 @@ class Invitation(models.Model):
     expires_at = models.DateTimeField(_("expires at"))
     used_at = models.DateTimeField(_("used at"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("invitation")

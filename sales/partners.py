@@ -10,7 +10,6 @@ from allauth.account.forms import default_token_generator
 from allauth.account.models import EmailAddress
 from allauth.account.utils import user_pk_to_url_str
 from django.conf import settings
-from django.contrib.auth.models import Group
 from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -20,6 +19,7 @@ from portal.audit.services import audit_record
 from portal.notify import notify_email
 from portal.users.models import User
 from portal.users.roles import Role
+from portal.users.services import user_role_grant
 from sales.errors import SaleError
 from sales.models import Sale, SaleAssignment
 
@@ -48,8 +48,7 @@ def partner_account_create(
     if User.objects.filter(email__iexact=email).exists():
         raise SaleError(_("An account with the email address %(email)s already exists.") % {"email": email})
     user = User.objects.create_user(email=email, password=None, first_name=first_name, last_name=last_name)
-    group, _created = Group.objects.get_or_create(name=group_role.value)
-    user.groups.add(group)
+    user_role_grant(user=user, role=group_role)
     # Every way in (the password link, a login code) goes through this inbox, so it is verified.
     EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
     inherited = []

@@ -1,10 +1,11 @@
 """Reads of sales files, already scoped to who asks and fetching what the pages show."""
 
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery, Value
-from django.db.models.functions import Concat, Now
+from django.db.models.functions import Concat
 
 from portal.access import is_administrator, is_staff_member
 from programmes.models import Lot, Programme
+from programmes.selectors import programmes_scope, programmes_visible_to
 from sales.models import Buyer, Invitation, Sale, SaleAssignment, SaleBuyer, SaleLot
 
 
@@ -14,10 +15,8 @@ def sales_visible_to(user) -> QuerySet[Sale]:
     sales = Sale.objects.all()
     if not (user.is_authenticated and user.is_active):
         return sales.none()
-    if is_administrator(user):
-        return sales
-    if is_staff_member(user):
-        return sales.filter(programme__staff=user)
+    if is_administrator(user) or is_staff_member(user):
+        return programmes_scope(sales, user, "programme")
     # One IN over a union of two indexed lookups: an OR of two EXISTS would read every sale.
     party_of = SaleBuyer.objects.filter(buyer__user=user).order_by().values("sale_id")
     assigned_to = SaleAssignment.objects.filter(user=user).order_by().values("sale_id")
@@ -113,7 +112,7 @@ def buyers_scope(buyers: QuerySet[Buyer], user) -> QuerySet[Buyer]:
     if not is_staff_member(user):
         return buyers.none()
     links = SaleBuyer.objects.filter(buyer=OuterRef("pk"))
-    in_my_programmes = Exists(links.filter(sale__programme__staff=user))
+    in_my_programmes = Exists(links.filter(sale__programme__in=programmes_visible_to(user).values("pk")))
     return buyers.filter(in_my_programmes | ~Exists(links))
 
 
@@ -121,9 +120,7 @@ def sales_with_parties(sales: QuerySet[Sale]) -> QuerySet[Sale]:
     """Sales with what the back-office shows of them, in a fixed number of queries: programme,
     advisor, the sales linked by reactivation, lots, and buyers with their login account and
     the expiry of their pending access link (`invited_until`)."""
-    pending = Invitation.objects.filter(
-        buyer=OuterRef("buyer"), used_at__isnull=True, revoked_at__isnull=True, expires_at__gt=Now()
-    ).order_by("-expires_at")
+    pending = Invitation.objects.pending().filter(buyer=OuterRef("buyer")).order_by("-expires_at")
     buyers = (
         SaleBuyer.objects.select_related("buyer__user")
         .annotate(invited_until=Subquery(pending.values("expires_at")[:1]))

@@ -37,6 +37,8 @@ def make_user(email: str, *, role: Role | None = None, password: str = "secret-p
     from allauth.account.models import EmailAddress
     from django.contrib.auth.models import Group
 
+    from portal.users.services import user_role_grant
+
     staff = role in {Role.ADMINISTRATOR, Role.SALES, Role.ACCOUNTANT, Role.CUSTOMER_SERVICE}
     fields.setdefault("language", "en")  # pages in English unless a test says otherwise
     user = User.objects.create_user(email=email, password=password, is_staff=staff, **fields)
@@ -48,7 +50,7 @@ def make_user(email: str, *, role: Role | None = None, password: str = "secret-p
             from portal.users.roles import roles_sync
 
             roles_sync(apps)
-        user.groups.add(Group.objects.get(name=role.value))
+        user_role_grant(user=user, role=role)
     EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
     return user
 

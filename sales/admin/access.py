@@ -2,7 +2,7 @@
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -57,8 +57,6 @@ class AccessActions:
 
     def access_view(self, request, object_id, operation):
         """The sale page's "send access" and "revoke" buttons: every buyer, or the one posted."""
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
         if operation not in {"send", "revoke"}:
             raise Http404
         sale = self.sale_or_404(request, object_id)

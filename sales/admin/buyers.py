@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
 from django.db.models import OuterRef, Prefetch, Subquery
-from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -34,9 +33,7 @@ class BuyerAdmin(ProgrammeScopedAdmin, admin.ModelAdmin):
         return buyers_scope(queryset, request.user)
 
     def get_queryset(self, request):
-        pending = Invitation.objects.filter(
-            buyer=OuterRef("pk"), used_at__isnull=True, revoked_at__isnull=True, expires_at__gt=Now()
-        ).order_by("-expires_at")
+        pending = Invitation.objects.pending().filter(buyer=OuterRef("pk")).order_by("-expires_at")
         # Only the sales this user may see, even of a buyer who also buys elsewhere.
         links = (
             SaleBuyer.objects.filter(sale__in=sales_visible_to(request.user).values("pk"))

@@ -9,10 +9,11 @@ from django.contrib import messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from portal.timezones import local_day_start
 from sales.dashboard import sales_dashboard
@@ -35,31 +36,42 @@ from sales.services import (
 PARTNER_ACCOUNT_PERMISSION = "users.add_user"
 
 
-def _post_only(request):
-    return None if request.method == "POST" else HttpResponseNotAllowed(["POST"])
-
-
 class SaleAdminViews:
     def get_urls(self):
-        wrap = self.admin_site.admin_view
+        def wrap(view, *, post_only=False):
+            # The pages that change something answer only POST; a GET is refused with 405.
+            return self.admin_site.admin_view(require_POST(view) if post_only else view)
+
         return [
             path("dashboard/", wrap(self.dashboard_view), name="sales_sale_dashboard"),
-            path("saved-views/", wrap(self.saved_view_save_view), name="sales_sale_savedview_save"),
+            path(
+                "saved-views/",
+                wrap(self.saved_view_save_view, post_only=True),
+                name="sales_sale_savedview_save",
+            ),
             path(
                 "saved-views/<int:view_id>/delete/",
-                wrap(self.saved_view_delete_view),
+                wrap(self.saved_view_delete_view, post_only=True),
                 name="sales_sale_savedview_delete",
             ),
             path("partner-account/", wrap(self.partner_account_view), name="sales_sale_partner_account"),
-            path("<path:object_id>/stage/", wrap(self.stage_move_view), name="sales_sale_stage"),
+            path(
+                "<path:object_id>/stage/", wrap(self.stage_move_view, post_only=True), name="sales_sale_stage"
+            ),
             path(
                 "<path:object_id>/request/<str:decision>/",
-                wrap(self.request_decide_view),
+                wrap(self.request_decide_view, post_only=True),
                 name="sales_sale_request",
             ),
-            path("<path:object_id>/reactivate/", wrap(self.reactivate_view), name="sales_sale_reactivate"),
             path(
-                "<path:object_id>/access/<str:operation>/", wrap(self.access_view), name="sales_sale_access"
+                "<path:object_id>/reactivate/",
+                wrap(self.reactivate_view, post_only=True),
+                name="sales_sale_reactivate",
+            ),
+            path(
+                "<path:object_id>/access/<str:operation>/",
+                wrap(self.access_view, post_only=True),
+                name="sales_sale_access",
             ),
             *super().get_urls(),
         ]
@@ -83,8 +95,6 @@ class SaleAdminViews:
     # Stages (SAL-3) and reservation requests (SAL-4) --------------------------------------------
 
     def stage_move_view(self, request, object_id):
-        if refused := _post_only(request):
-            return refused
         sale = self._changeable_sale(request, object_id)
         form = StageMoveForm(request.POST)
         if not form.is_valid():
@@ -107,8 +117,6 @@ class SaleAdminViews:
         return self._to_sale(sale)
 
     def request_decide_view(self, request, object_id, decision):
-        if refused := _post_only(request):
-            return refused
         services = {"confirm": sale_confirm_request, "refuse": sale_refuse_request}
         if decision not in services:
             raise Http404
@@ -129,8 +137,6 @@ class SaleAdminViews:
     # Reactivation (SAL-5) -------------------------------------------------------------------------
 
     def reactivate_view(self, request, object_id):
-        if refused := _post_only(request):
-            return refused
         sale = self._changeable_sale(request, object_id)
         form = ReactivateForm(request.POST)
         hold_until = None
@@ -163,8 +169,6 @@ class SaleAdminViews:
         return super().changelist_view(request, extra_context=context)
 
     def saved_view_save_view(self, request):
-        if refused := _post_only(request):
-            return refused
         if not request.user.has_perm("sales.add_savedview"):
             raise PermissionDenied
         form = SavedViewForm(request.POST)
@@ -178,8 +182,6 @@ class SaleAdminViews:
         return HttpResponseRedirect(f"{changelist}?{view.query}" if view.query else changelist)
 
     def saved_view_delete_view(self, request, view_id):
-        if refused := _post_only(request):
-            return refused
         if not request.user.has_perm("sales.delete_savedview"):
             raise PermissionDenied
         if not saved_view_delete(owner=request.user, view_id=view_id):
