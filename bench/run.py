@@ -1,7 +1,9 @@
 """`make bench`: build the data set, serve the portal with gunicorn, load its main pages, report.
 
 Each page's requests per second are compared with the reference page's (a bare Django page,
-bench/views.py) served by the same server in the same run. Results go to bench/results.json.
+bench/views.py) served by the same server in the same run. Then the receipt PDF's rendering time
+is compared with a bare WeasyPrint letter's (bench/pdf.py), and webhook events are sent to the
+portal as fast as it takes them (bench/webhooks.py). Results go to bench/results.json.
 """
 
 import argparse
@@ -35,6 +37,8 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import NoReverseMatch, reverse  # noqa: E402
 
 from bench import build_data, load  # noqa: E402
+from bench import pdf as pdf_bench  # noqa: E402
+from bench import webhooks as webhooks_bench  # noqa: E402
 from portal.middleware import SESSION_SEEN_KEY, SESSION_STARTED_KEY  # noqa: E402
 from portal.users.models import User  # noqa: E402
 from sales.models import Sale  # noqa: E402
@@ -68,6 +72,12 @@ def parse_args():
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
     parser.add_argument("--pages", default=DEFAULT_PAGES, help=f"comma-separated, among {', '.join(PAGES)}")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the data set even if it is there")
+    parser.add_argument(
+        "--pdf-renders", type=int, default=pdf_bench.RENDERS, help="receipt and letter renders (0: skip)"
+    )
+    parser.add_argument(
+        "--webhooks", type=int, default=webhooks_bench.EVENTS, help="webhook events to send (0: skip)"
+    )
     parser.add_argument("--output", type=Path, default=BASE_DIR / "bench" / "results.json")
     args = parser.parse_args()
     args.pages = [name for name in args.pages.split(",") if name and name != "reference"]
@@ -108,7 +118,7 @@ def count_queries(path: str, cookies: dict) -> tuple[int, int]:
 
 
 @contextmanager
-def gunicorn(workers: int):
+def gunicorn(workers: int, settings_module: str = "bench.settings"):
     """Serve the portal on a free port of 127.0.0.1; yields the port."""
     listener = socket.socket()
     listener.bind((load.HOST, 0))
@@ -130,6 +140,7 @@ def gunicorn(workers: int):
             "warning",
         ],
         cwd=BASE_DIR,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": settings_module},
         pass_fds=[listener.fileno()],
     )
     listener.close()
@@ -207,11 +218,27 @@ def report(results: dict[str, load.Result], queries: dict[str, int]) -> list[dic
     return rows
 
 
-def write_results(path: Path, rows: list[dict], run: dict) -> None:
-    """Replace the "pages" and "run" sections, keeping any other section of the file."""
+def write_results(path: Path, rows: list[dict], run: dict, extra: dict | None = None) -> None:
+    """Replace the "pages" and "run" sections (and those in `extra`), keeping any other section."""
     data = json.loads(path.read_text()) if path.exists() else {}
-    data.update(pages=rows, run=run)
+    data.update(pages=rows, run=run, **(extra or {}))
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def measure_webhooks(args) -> float:
+    """Events per second the portal's webhook endpoint takes, every one answered 200 and paid."""
+    started = time.monotonic()
+    payment_ids = webhooks_bench.sessions_open(args.webhooks)
+    print(
+        f"\nWebhooks: {len(payment_ids)} payments with an open checkout in {time.monotonic() - started:.0f} s."
+    )
+    connection.close()
+    with gunicorn(args.workers, settings_module="bench.settings_webhooks") as port:
+        events = webhooks_bench.events_signed(payment_ids)
+        connection.close()
+        result = webhooks_bench.post_all(port, events, connections=args.connections)
+    webhooks_bench.report(result, webhooks_bench.paid_count(payment_ids))
+    return round(result.per_second, 1)
 
 
 def main() -> None:
@@ -243,6 +270,12 @@ def main() -> None:
         )
 
     rows = report(results, {name: queries for name, (_path, _cookies, queries) in pages.items()})
+    extra = {}
+    if args.pdf_renders > 0:
+        extra["pdf"] = pdf_bench.measure(args.pdf_renders)
+        pdf_bench.report(extra["pdf"])
+    if args.webhooks > 0:
+        extra["webhooks_per_s"] = measure_webhooks(args)
     run = {
         "database": connection.vendor,
         "sizes": asdict(sizes),
@@ -250,9 +283,11 @@ def main() -> None:
         "connections": args.connections,
         "duration_s": args.duration,
         "rounds": args.rounds,
+        "pdf_renders": args.pdf_renders,
+        "webhook_events": args.webhooks,
         "at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
-    write_results(args.output, rows, run)
+    write_results(args.output, rows, run, extra)
     print(f"\nWritten to {args.output} ({time.monotonic() - started:.0f} s in all).")
 
 

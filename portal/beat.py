@@ -15,4 +15,16 @@ BEAT_SCHEDULE = {
         "schedule": crontab(hour=2, minute=15),
         "options": {"expires": 6 * 60 * 60},
     },
+    # Payment links that ran out expire, then reminders go (each once per payment and number).
+    "payments-daily": {
+        "task": "payments.tasks.payments_daily",
+        "schedule": crontab(hour=7, minute=0),
+        "options": {"expires": 6 * 60 * 60},
+    },
+    # The safety net for receipts whose rendering task was lost.
+    "payments-receipts": {
+        "task": "payments.tasks.receipts_render_missing_task",
+        "schedule": 300.0,
+        "options": {"expires": 290},
+    },
 }

@@ -2,8 +2,11 @@
 
 Domain apps call these instead of the outbox and texts modules, so every message of the product
 follows the same path (editable text, recipient's language, outbox row with a unique key).
+Staff also get a line in their back-office inbox (`notify_in_app`).
 """
 
+from portal.alerts.models import Alert
+from portal.alerts.services import alert_create
 from portal.outbox.attachments import OutboxAttachment
 from portal.outbox.models import OutboxMessage
 from portal.outbox.services import outbox_enqueue_email, outbox_enqueue_sms
@@ -33,3 +36,12 @@ def notify_email(
 def notify_sms(*, key: str, kind: str, to: str, language: str, values: dict) -> OutboxMessage:
     rendered = texts_render(kind=kind, language=language, values=values, channel="sms")
     return outbox_enqueue_sms(key=key, to=to, text=rendered.sms)
+
+
+def notify_in_app(*, key: str, user, text: str, link: str = "") -> Alert:
+    """Put an alert in `user`'s back-office inbox, once per `key` (asking again changes nothing).
+
+    `text` is the sentence already in the user's language; `link` a page of the portal
+    ("/admin/…"). Call it inside the transaction of the change it tells about.
+    """
+    return alert_create(key=key, user=user, text=text, link=link)

@@ -52,8 +52,10 @@ INSTALLED_APPS = [
     "portal.branding",
     "portal.texts",
     "portal.outbox",
+    "portal.alerts",
     "programmes",
     "sales",
+    "payments",
     "space",
 ]
 
@@ -236,6 +238,9 @@ if SMS_BACKEND == "twilio" and not (TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN and
 STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY", "")
 STRIPE_PUBLISHABLE_KEY = env_str("STRIPE_PUBLISHABLE_KEY", "")
 STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET", "")
+if STRIPE_SECRET_KEY and not STRIPE_WEBHOOK_SECRET:
+    # Without it every event Stripe sends would be refused, and payments would never turn paid.
+    raise ImproperlyConfigured("STRIPE_SECRET_KEY is set: set STRIPE_WEBHOOK_SECRET too (whsec_…).")
 
 # Celery: tasks inline only in the quick start; otherwise a Redis broker.
 CELERY_BROKER_URL = REDIS_URL or "memory://"

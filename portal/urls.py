@@ -16,5 +16,6 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("space/", include("space.urls")),
+    path("payments/", include("payments.urls")),
     path("", include("portal.branding.urls")),  # /branding.css, /branding/logo, /branding/background
 ]

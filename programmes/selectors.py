@@ -32,6 +32,16 @@ def lots_available_to(user, *, programme: Programme | None = None) -> QuerySet[L
     return lots.select_related("programme", "building").order_by("programme__name", "number")
 
 
+def staff_of_programmes_visible_to(user) -> QuerySet[User]:
+    """The staff, active or not, assigned to this user's programmes (to every programme, for an
+    administrator): the advisors his sales may have. Read through the programmes' staff table,
+    so the cost does not grow with the number of sales or of accounts."""
+    assigned = Programme.staff.through.objects.all()
+    if not is_administrator(user):
+        assigned = assigned.filter(programme__in=programmes_visible_to(user).values("pk"))
+    return User.objects.filter(is_staff=True, pk__in=assigned.values("user_id"))
+
+
 def advisors_available_to(user) -> QuerySet[User]:
     """The staff a sale of this user's programmes may be given to as its advisor."""
     staff = User.objects.filter(is_staff=True, is_active=True).order_by("last_name", "first_name", "email")

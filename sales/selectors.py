@@ -1,7 +1,8 @@
 """Reads of sales files, already scoped to who asks and fetching what the pages show."""
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery, Value
-from django.db.models.functions import Concat
+from dataclasses import dataclass
+
+from django.db.models import Exists, F, FilteredRelation, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from portal.access import is_administrator, is_staff_member
 from programmes.models import Lot, Programme
@@ -57,9 +58,82 @@ def client_sales_overview(user) -> QuerySet[Sale]:
     )
 
 
-def client_sale_get(user, sale_id: int) -> Sale:
-    """One sale for the client space; another person's sale does not exist for this user."""
-    return _with_page_data(sales_visible_to(user)).get(pk=sale_id)
+# What the purchase page (space/templates/space/sale.html) shows of a sale and its parties.
+SALE_PAGE_FIELDS = [
+    "reference",
+    "stage",
+    "price",
+    "contract_type",
+    "contract_number",
+    "partner_agency",
+    "hold_until",
+    "reservation_signed_on",
+    "withdrawal_ends_on",
+    "deed_planned_on",
+    "deed_signed_on",
+    "delivered_on",
+    "cancelled_on",
+    "created_at",
+    "programme__name",
+    "programme__currency",
+    "programme__time_zone",
+    "programme__delivery_date",
+    "advisor__first_name",
+    "advisor__last_name",
+    "advisor__email",
+    "advisor__phone",
+]
+PERSON_FIELDS = ["first_name", "last_name", "email", "phone"]
+
+
+@dataclass
+class SalePage:
+    """A sale as its client-space page shows it, its lots, buyers and notaries or partners read
+    in one query each (programme and advisor come with the sale)."""
+
+    sale: Sale
+    lots: list[SaleLot]  # in the order of their numbers, each with its lot and building
+    buyers: list[SaleBuyer]  # the main buyer first, each with his buyer
+    assignments: list[SaleAssignment]  # by role, each with its account
+
+
+def client_sale_page(user, sale_id: int) -> SalePage:
+    """One sale for the client space; another person's sale does not exist for this user
+    (Sale.DoesNotExist), whatever he asks.
+
+    Who may see it is the rule of sales_visible_to. For its buyers, notaries and partners (who
+    open this page) the rule is checked on the buyers and assignments the page reads anyway,
+    which spares building a subquery on every view; staff go through sales_visible_to itself."""
+    if not (user.is_authenticated and user.is_active):
+        raise Sale.DoesNotExist
+    sale = Sale.objects.select_related("programme", "advisor").only(*SALE_PAGE_FIELDS).get(pk=sale_id)
+    buyers = list(
+        SaleBuyer.objects.filter(sale=sale)
+        .select_related("buyer")
+        .only("sale", "is_main", "buyer__user", *[f"buyer__{name}" for name in PERSON_FIELDS])
+        .order_by("-is_main", "pk")
+    )
+    assignments = list(
+        SaleAssignment.objects.filter(sale=sale)
+        .select_related("user")
+        .only("sale", "role", *[f"user__{name}" for name in PERSON_FIELDS])
+        .order_by("role", "pk")
+    )
+    if is_administrator(user) or is_staff_member(user):
+        allowed = sales_visible_to(user).filter(pk=sale.pk).exists()
+    else:
+        allowed = any(link.buyer.user_id == user.pk for link in buyers) or any(
+            assignment.user_id == user.pk for assignment in assignments
+        )
+    if not allowed:
+        raise Sale.DoesNotExist
+    lots = list(
+        SaleLot.objects.filter(sale=sale)
+        .select_related("lot__building")
+        .only("sale", "lot__number", "lot__type", "lot__floor", "lot__surface", "lot__rooms", "lot__building__name")
+        .order_by("lot__number")
+    )
+    return SalePage(sale=sale, lots=lots, buyers=buyers, assignments=assignments)
 
 
 def buyer_for_user(user) -> Buyer | None:
@@ -136,18 +210,53 @@ def sales_with_parties(sales: QuerySet[Sale]) -> QuerySet[Sale]:
     )
 
 
+ADMIN_LIST_FIELDS = [
+    "reference",
+    "price",
+    "stage",
+    "updated_at",
+    "programme__name",
+    "programme__currency",
+    "advisor__first_name",
+    "advisor__last_name",
+    "advisor__email",
+]
+
+
 def sales_for_admin_list(sales: QuerySet[Sale]) -> QuerySet[Sale]:
-    """The rows of the back-office sales list: the main buyer's name in the same query, the
-    lots in one more, whatever the number of rows."""
-    main_buyer = (
-        SaleBuyer.objects.filter(sale=OuterRef("pk"), is_main=True)
-        .annotate(name=Concat("buyer__first_name", Value(" "), "buyer__last_name"))
-        .values("name")[:1]
-    )
+    """The rows of the back-office sales list, to count, filter and cut into pages;
+    `sales_list_page` reads one page of them."""
     return (
         sales.prefetch_related(None)
-        .annotate(main_buyer_name=Subquery(main_buyer))
-        .prefetch_related(
-            Prefetch("sale_lots", queryset=SaleLot.objects.select_related("lot").order_by("lot__number"))
+        .select_related("programme", "advisor")
+        # The columns of the list only (reference, programme, price, stage, advisor, updated):
+        # not every field of the sale, its programme and its advisor's account.
+        .only(*ADMIN_LIST_FIELDS)
+    )
+
+
+def sales_list_page(page: QuerySet[Sale]) -> list[Sale]:
+    """One page of `sales_for_admin_list` (sliced or not), each sale with `main_buyer_name`
+    (None without a main buyer) and `lot_numbers`, its lots' numbers in order: two queries
+    whatever the length of the page.
+
+    The main buyer comes through a join on the page's query only (a sale has at most one), so
+    counting the whole list does not pay for it."""
+    main_buyer = FilteredRelation("sale_buyers", condition=Q(sale_buyers__is_main=True))
+    sales = list(
+        page.annotate(
+            main_buyer_link=main_buyer,
+            main_buyer_first_name=F("main_buyer_link__buyer__first_name"),
+            main_buyer_last_name=F("main_buyer_link__buyer__last_name"),
         )
     )
+    numbers: dict[int, list[str]] = {sale.pk: [] for sale in sales}
+    if numbers:
+        links = SaleLot.objects.filter(sale__in=list(numbers)).order_by("lot__number", "pk")
+        for sale_id, number in links.values_list("sale_id", "lot__number"):
+            numbers[sale_id].append(number)
+    for sale in sales:
+        first, last = sale.main_buyer_first_name, sale.main_buyer_last_name
+        sale.main_buyer_name = None if first is None and last is None else f"{first or ''} {last or ''}"
+        sale.lot_numbers = numbers[sale.pk]
+    return sales

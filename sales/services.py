@@ -18,6 +18,7 @@ from portal.audit.services import audit_record
 from programmes.models import Lot, Programme
 from sales.errors import SaleError
 from sales.models import LIVE_STAGES, Buyer, Sale, SaleBuyer, SaleLot, SavedView, Stage
+from sales.signals import sale_stage_moved
 from sales.stages import DATE_FIELD_FOR_STAGE, LOT_STATUS_FOR_STAGE, IllegalStageMove, stage_check_move
 
 WITHDRAWAL_DAYS = 10  # French law: ten days from the first presentation of the signed contract
@@ -145,6 +146,7 @@ def sale_move_stage(
             **({"reason": reason} if target not in LIVE_STAGES else {}),
         },
     )
+    sale_stage_moved.send(sender=Sale, sale=sale, stage=target, actor=actor)
     return sale
 
 

@@ -6,11 +6,16 @@ Plain functions without queries: the stage timeline, the viewer's role on a sale
 from dataclasses import dataclass
 from datetime import date
 
+from django.db import models
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from portal.access import has_role
+from portal.timezones import in_zone
 from portal.users.roles import Role
+from programmes.models import Lot
 from sales.models import Sale, Stage
+from sales.selectors import SalePage
 from sales.stages import DATE_FIELD_FOR_STAGE, NEXT_STEP_FOR_BUYER, PIPELINE
 
 BUYER = "buyer"
@@ -35,7 +40,21 @@ class TimelineStep:
 
     @property
     def state_label(self) -> str:
-        return STATE_LABELS[self.state]
+        return str(STATE_LABELS[self.state])
+
+    @property
+    def is_current(self) -> bool:
+        """The step the sale is at: the current one, or where an ended sale stopped."""
+        return self.state in {"current", "ended"}
+
+
+def choice_label(choices: type[models.Choices], value) -> str:
+    """What `get_<field>_display()` shows for a value of these choices (the value itself when it
+    is none of them), without rebuilding the field's choices on every call."""
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return str(value)
 
 
 def is_external(user) -> bool:
@@ -43,11 +62,12 @@ def is_external(user) -> bool:
     return has_role(user, Role.NOTARY) or has_role(user, Role.PARTNER)
 
 
-def viewer_role(user, sale: Sale) -> str:
-    """How `user` sees `sale`: as one of its buyers, or in the role he is assigned with."""
-    if any(link.buyer.user_id == user.pk for link in sale.sale_buyers.all()):
+def viewer_role(user, page: SalePage) -> str:
+    """How `user` sees the sale of this page: as one of its buyers, or in the role he is
+    assigned with."""
+    if any(link.buyer.user_id == user.pk for link in page.buyers):
         return BUYER
-    for assignment in sale.assignments.all():
+    for assignment in page.assignments:
         if assignment.user_id == user.pk:
             return NOTARY if assignment.role == NOTARY else PARTNER
     return PARTNER
@@ -75,23 +95,53 @@ def stage_timeline(sale: Sale) -> list[TimelineStep]:
         def state(index):
             return "done" if index < current else "current" if index == current else "upcoming"
 
-        return [TimelineStep(Stage(stage).label, state(i), on(stage)) for i, stage in enumerate(PIPELINE)]
+        return [TimelineStep(str(Stage(stage).label), state(i), on(stage)) for i, stage in enumerate(PIPELINE)]
     reached = _reached_index(sale)
     steps = [
-        TimelineStep(Stage(stage).label, "done" if i <= reached else "skipped", on(stage))
+        TimelineStep(str(Stage(stage).label), "done" if i <= reached else "skipped", on(stage))
         for i, stage in enumerate(PIPELINE)
     ]
-    steps.append(TimelineStep(Stage(sale.stage).label, "ended", sale.cancelled_on))
+    steps.append(TimelineStep(str(Stage(sale.stage).label), "ended", sale.cancelled_on))
     return steps
+
+
+# The dates of a sale in the order its page lists them, with their words.
+KEY_DATES = [
+    ("reservation_signed_on", _("Reservation signed on")),
+    ("withdrawal_ends_on", _("Withdrawal period ends on")),
+    ("deed_planned_on", _("Deed planned on")),
+    ("deed_signed_on", _("Deed signed on")),
+    ("programme.delivery_date", _("Planned delivery")),
+    ("delivered_on", _("Delivered on")),
+    ("cancelled_on", _("Ended on")),
+]
+
+
+def key_dates(sale: Sale) -> list[tuple[str, str]]:
+    """(words, date) for each date the sale has, the moments in the programme's time zone."""
+    zone = sale.programme.time_zone
+    rows = [(_("Sale file opened on"), formats.date_format(in_zone(sale.created_at, zone), "DATE_FORMAT"))]
+    if sale.stage == Stage.OPTION and sale.hold_until:
+        rows.append((_("Lot held until"), formats.date_format(in_zone(sale.hold_until, zone), "DATETIME_FORMAT")))
+    for name, words in KEY_DATES:
+        day = sale.programme.delivery_date if name == "programme.delivery_date" else getattr(sale, name)
+        if day:
+            rows.append((words, formats.date_format(day, "DATE_FORMAT")))
+    return [(str(words), value) for words, value in rows]
+
+
+def lots(page: SalePage) -> list[tuple]:
+    """The sale's lots, each with the words for its type: (lot, type)."""
+    return [(link.lot, choice_label(Lot.Type, link.lot.type)) for link in page.lots]
 
 
 def next_step_for_buyer(sale: Sale) -> str:
     return NEXT_STEP_FOR_BUYER[sale.stage]
 
 
-def notaries(sale: Sale) -> list:
-    return [assignment.user for assignment in sale.assignments.all() if assignment.role == NOTARY]
+def notaries(page: SalePage) -> list:
+    return [assignment.user for assignment in page.assignments if assignment.role == NOTARY]
 
 
-def partners(sale: Sale) -> list:
-    return [assignment.user for assignment in sale.assignments.all() if assignment.role == PARTNER]
+def partners(page: SalePage) -> list:
+    return [assignment.user for assignment in page.assignments if assignment.role == PARTNER]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from space import views
+from space import payments, views
 
 app_name = "space"
 
@@ -11,4 +11,6 @@ urlpatterns = [
     path("reserve/", views.reserve, name="reserve"),
     path("reserve/<int:lot_id>/", views.reserve_lot, name="reserve_lot"),
     path("invitation/<str:token>/", views.invitation, name="invitation"),
+    path("payments/", payments.payments, name="payments"),
+    path("payments/<int:payment_id>/receipt/", payments.receipt_download, name="receipt"),
 ]

@@ -23,10 +23,10 @@ from portal.timezones import in_zone
 from programmes.models import Lot
 from sales.errors import SaleError
 from sales.invitations import InvitationInvalid, invitation_accept, invitation_get_valid
-from sales.models import Sale
+from sales.models import Sale, Stage
 from sales.selectors import (
     client_sale_calendar_get,
-    client_sale_get,
+    client_sale_page,
     client_sales_overview,
     lot_for_request_get,
     lots_open_for_requests,
@@ -65,7 +65,7 @@ def dashboard(request):
     return _render(request, template, {"page": page, "sales": page.object_list, "nav": "dashboard"})
 
 
-def _sale_or_404(getter, user, sale_id: int) -> Sale:
+def _sale_or_404(getter, user, sale_id: int):
     try:
         return getter(user, sale_id)
     except Sale.DoesNotExist:
@@ -74,17 +74,23 @@ def _sale_or_404(getter, user, sale_id: int) -> Sale:
 
 @client_space
 def sale_detail(request, sale_id: int):
-    sale = _sale_or_404(client_sale_get, request.user, sale_id)
-    role = presenters.viewer_role(request.user, sale)
+    page = _sale_or_404(client_sale_page, request.user, sale_id)
+    sale = page.sale
+    role = presenters.viewer_role(request.user, page)
     context = {
         "sale": sale,
         "programme": sale.programme,
         "role": role,
         "as_buyer": role == presenters.BUYER,
+        "stage": presenters.choice_label(Stage, sale.stage),
+        "contract_type": presenters.choice_label(Sale.ContractType, sale.contract_type),
+        "lots": presenters.lots(page),
+        "buyers": page.buyers,
         "timeline": presenters.stage_timeline(sale),
+        "key_dates": presenters.key_dates(sale),
         "next_step": presenters.next_step_for_buyer(sale),
-        "notaries": presenters.notaries(sale),
-        "partners": presenters.partners(sale),
+        "notaries": presenters.notaries(page),
+        "partners": presenters.partners(page),
         "nav": "dashboard",
     }
     return _render(request, "space/sale.html", context)

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from portal.branding.models import CompanySettings, all_language_codes
+from portal.branding.selectors import company_settings_get
 from portal.branding.services import company_settings_save
 
 _COLOUR_INPUT = forms.TextInput(attrs={"type": "color"})
@@ -79,7 +80,9 @@ class CompanySettingsAdmin(admin.ModelAdmin):
     ]
 
     def has_add_permission(self, request):
-        return super().has_add_permission(request) and not CompanySettings.objects.exists()
+        # Asked on every back-office page (the sidebar): the cached settings tell whether the
+        # row exists, without a query of its own (saving the row drops the cached copy).
+        return super().has_add_permission(request) and company_settings_get()._state.adding
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -42,9 +42,39 @@ _BUYER_NAME = Placeholder("buyer_name", _("Full name of the buyer"), "Anna Kowal
 _PROGRAMME_NAME = Placeholder("programme_name", _("Name of the programme"), "Les Jardins du Canal")
 _EXAMPLE_LINK = "https://portal.example.com/l/3F9kQ2"
 
+# Payments (PAY-7): what the buyer is asked, told and sent, and what the sale's advisor hears.
+_AMOUNT_REQUESTED = Placeholder("amount", _("Amount requested, with its currency"), "2 500,00 €")
+_PAYMENT_REFERENCE = Placeholder(
+    "reference", _("Reference of the request (invoice or contract number)"), "RES-2025-0142"
+)
+_PAYMENT_LINK = Placeholder("link", _("Link to the payment page"), _EXAMPLE_LINK)
+_DUE_DATE = Placeholder("due_date", _("Date by which to pay"), "30/06/2025")
+_AMOUNT_PAID = Placeholder("amount", _("Amount paid, with its currency"), "2 500,00 €")
+_AMOUNT_REFUNDED = Placeholder("amount", _("Amount refunded, with its currency"), "500,00 €")
+_SALE_REFERENCE = Placeholder("sale_reference", _("Reference of the sale file"), "LJC-00042")
+_BACK_OFFICE_LINK = Placeholder(
+    "link",
+    _("Link to the payment in the back-office"),
+    "https://portal.example.com/admin/payments/payment/42/",
+)
+
 
 def _kind(label: str, channels: tuple[str, ...], *placeholders: Placeholder) -> TextKind:
     return TextKind(label=label, channels=channels, placeholders=(*placeholders, COMPANY_NAME))
+
+
+def _staff_payment_kind(label: str, amount: Placeholder) -> TextKind:
+    """An email to the sale's advisor about one of its payments, in his language."""
+    return _kind(
+        label,
+        (EMAIL,),
+        _USER_NAME,
+        _BUYER_NAME,
+        amount,
+        _PAYMENT_REFERENCE,
+        _SALE_REFERENCE,
+        _BACK_OFFICE_LINK,
+    )
 
 
 KINDS: dict[str, TextKind] = {
@@ -78,11 +108,50 @@ KINDS: dict[str, TextKind] = {
         _("Payment request"),
         (EMAIL, SMS),
         _BUYER_NAME,
-        Placeholder("amount", _("Amount requested, with its currency"), "2 500,00 €"),
-        Placeholder("reference", _("Reference of the request (invoice or contract number)"), "RES-2025-0142"),
-        Placeholder("link", _("Link to the payment page"), _EXAMPLE_LINK),
-        Placeholder("due_date", _("Date by which to pay"), "30/06/2025"),
+        _AMOUNT_REQUESTED,
+        _PAYMENT_REFERENCE,
+        _PAYMENT_LINK,
+        _DUE_DATE,
     ),
+    "payment_reminder": _kind(
+        _("Payment reminder"),
+        (EMAIL, SMS),
+        _BUYER_NAME,
+        _AMOUNT_REQUESTED,
+        _PAYMENT_REFERENCE,
+        _PAYMENT_LINK,
+        _DUE_DATE,
+    ),
+    "payment_confirmation": _kind(
+        _("Payment confirmation, with the receipt"),
+        (EMAIL,),
+        _BUYER_NAME,
+        _AMOUNT_PAID,
+        _PAYMENT_REFERENCE,
+        Placeholder("receipt_number", _("Number of the receipt attached to the email"), "REC-2025-0087"),
+        Placeholder("paid_on", _("Date of the payment"), "28/06/2025"),
+    ),
+    "payment_failed": _kind(
+        _("Failed payment"),
+        (EMAIL,),
+        _BUYER_NAME,
+        _AMOUNT_REQUESTED,
+        _PAYMENT_REFERENCE,
+        Placeholder("link", _("Link to the payment page, to try again"), _EXAMPLE_LINK),
+    ),
+    "payment_refunded": _kind(
+        _("Refund"),
+        (EMAIL,),
+        _BUYER_NAME,
+        _AMOUNT_REFUNDED,
+        _PAYMENT_REFERENCE,
+    ),
+    "staff_payment_received": _staff_payment_kind(_("Staff alert: payment received"), _AMOUNT_PAID),
+    "staff_payment_failed": _staff_payment_kind(_("Staff alert: payment failed"), _AMOUNT_REQUESTED),
+    "staff_payment_expired": _staff_payment_kind(
+        _("Staff alert: payment request expired"), _AMOUNT_REQUESTED
+    ),
+    "staff_payment_refunded": _staff_payment_kind(_("Staff alert: payment refunded"), _AMOUNT_REFUNDED),
 }
 
 

@@ -20,7 +20,7 @@ class Role(models.TextChoices):
 
 STAFF_ROLES = {Role.ADMINISTRATOR, Role.SALES, Role.ACCOUNTANT, Role.CUSTOMER_SERVICE}
 
-PROJECT_APPS = ["users", "audit", "branding", "texts", "outbox", "programmes", "sales"]
+PROJECT_APPS = ["users", "audit", "branding", "texts", "outbox", "alerts", "programmes", "sales", "payments"]
 
 _PROGRAMMES_READ = [
     "programmes.view_programme",
@@ -53,6 +53,29 @@ _SALES_WRITE = [
     "sales.add_savedview",
     "sales.delete_savedview",
 ]
+# Sales staff ask for money and see where it stands; accountants also record transfers,
+# reconcile and refund (ACC-3), and set how each programme takes payments.
+_PAYMENTS_READ = [
+    "payments.view_payment",
+    "payments.view_refund",
+    "payments.view_paymentsettings",
+    "payments.view_depositoverride",
+]
+_PAYMENTS_REQUEST = [
+    "payments.add_payment",
+    "payments.add_depositoverride",
+    "payments.change_depositoverride",
+    "payments.delete_depositoverride",
+]
+_PAYMENTS_ACCOUNTING = [
+    "payments.change_payment",
+    "payments.reconcile_payment",
+    "payments.refund_payment",
+    "payments.change_paymentsettings",
+    "payments.add_paymentsettings",
+]
+# Every staff member reads his own alerts and marks them read (the admin shows no one else's).
+_OWN_ALERTS = ["alerts.view_alert", "alerts.change_alert"]
 
 # "app_label.codename"; administrators get every permission of PROJECT_APPS instead.
 # Users, the audit trail and the outbox span every programme, so only administrators open them;
@@ -65,6 +88,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "programmes.add_milestone",
         *_SALES_READ,
         *_SALES_WRITE,
+        *_PAYMENTS_READ,
+        *_PAYMENTS_REQUEST,
+        *_OWN_ALERTS,
     ],
     Role.ACCOUNTANT: [
         *_PROGRAMMES_READ,
@@ -72,6 +98,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "sales.view_savedview",
         "sales.add_savedview",
         "sales.delete_savedview",
+        *_PAYMENTS_READ,
+        *_PAYMENTS_REQUEST,
+        *_PAYMENTS_ACCOUNTING,
+        *_OWN_ALERTS,
     ],
     Role.CUSTOMER_SERVICE: [
         *_PROGRAMMES_READ,
@@ -80,6 +110,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "sales.view_savedview",
         "sales.add_savedview",
         "sales.delete_savedview",
+        *_PAYMENTS_READ,
+        *_OWN_ALERTS,
     ],
     Role.NOTARY: [],
     Role.PARTNER: [],

@@ -2,11 +2,14 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from portal.audit.labels import audit_action_label
+from portal.money import money_format
 from portal.timezones import in_zone
 from sales.models import Sale, Stage
 
@@ -68,6 +71,9 @@ def _detail(entry) -> str:
         return str(data.get("new_sale", ""))
     if entry.action in {"sale.assigned", "sale.unassigned"}:
         return str(data.get("role", ""))
+    if "reference" in data and "amount" in data:
+        # Entries other apps write about the sale's money: which request, how much.
+        return f"{data['reference']} · {money_format(Decimal(data['amount']), data.get('currency', 'EUR'))}"
     return ""
 
 
@@ -77,7 +83,7 @@ def timeline(entries, zone: str) -> list[TimelineEntry]:
         TimelineEntry(
             when=moment(entry.created_at, zone),
             who=str(entry.actor) if entry.actor else _("Automatic"),
-            what=str(ACTION_LABELS.get(entry.action, entry.action)),
+            what=str(ACTION_LABELS.get(entry.action) or audit_action_label(entry.action)),
             detail=_detail(entry),
         )
         for entry in entries

@@ -7,7 +7,7 @@ through the buttons of its page (sales.admin.views), which call the services.
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
 from django.db.models import Q
 from django.http import HttpResponseRedirect
@@ -19,17 +19,18 @@ from django.utils.translation import gettext_lazy
 from portal.audit.selectors import audit_entries_for
 from portal.money import money_format
 from portal.users.models import User
-from programmes.admin.scoping import ProgrammeScopedAdmin, RowsPerPageChangeList, ScopedRelatedFieldListFilter
+from programmes.admin.compact import CompactChangeList
+from programmes.admin.scoping import ProgrammeScopedAdmin, RowsPerPageChangeList
 from programmes.selectors import advisors_available_to, programmes_visible_to
 from sales.admin.access import AccessActions
 from sales.admin.display import access_state, timeline
-from sales.admin.filters import RequestFilter
+from sales.admin.filters import AdvisorListFilter, ProgrammeListFilter, RequestFilter
 from sales.admin.views import PARTNER_ACCOUNT_PERMISSION, SaleAdminViews
 from sales.errors import SaleError
 from sales.forms import SaleAddForm, SaleChangeForm, partner_accounts
 from sales.models import Sale, SaleAssignment, Stage
 from sales.partners import sale_assign, sale_unassign
-from sales.selectors import sales_for_admin_list, sales_with_parties
+from sales.selectors import sales_for_admin_list, sales_list_page, sales_with_parties
 from sales.services import sale_create, sale_update
 from sales.stages import ALLOWED_MOVES, PIPELINE
 
@@ -101,9 +102,14 @@ class SaleAssignmentInline(ProgrammeScopedAdmin, admin.TabularInline):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class SaleChangeList(RowsPerPageChangeList):
+class SaleChangeList(CompactChangeList, RowsPerPageChangeList):
     def get_queryset(self, request, exclude_parameters=None):
         return sales_for_admin_list(super().get_queryset(request, exclude_parameters))
+
+    def get_results(self, request):
+        super().get_results(request)
+        # The page's sales, read now, with their main buyer's name and their lots' numbers.
+        self.result_list = sales_list_page(self.result_list)
 
 
 @admin.register(Sale)
@@ -120,9 +126,9 @@ class SaleAdmin(SaleAdminViews, AccessActions, ProgrammeScopedAdmin, admin.Model
         "updated_at",
     ]
     list_filter = [
-        ("programme", ScopedRelatedFieldListFilter),
+        ("programme", ProgrammeListFilter),
         "stage",
-        ("advisor", admin.RelatedOnlyFieldListFilter),
+        ("advisor", AdvisorListFilter),
         "contract_type",
         RequestFilter,
         ("created_at", admin.DateFieldListFilter),
@@ -187,8 +193,15 @@ class SaleAdmin(SaleAdminViews, AccessActions, ProgrammeScopedAdmin, admin.Model
         ),
     ]
 
-    def get_queryset(self, request):
-        return sales_with_parties(super().get_queryset(request))
+    # The list (SaleChangeList) and the actions read the sales alone; one sale's pages read it
+    # with its parties.
+    def get_object(self, request, object_id, from_field=None):
+        queryset = sales_with_parties(self.get_queryset(request))
+        field = self.opts.pk if from_field is None else self.opts.get_field(from_field)
+        try:
+            return queryset.get(**{field.name: field.to_python(object_id)})
+        except (Sale.DoesNotExist, ValidationError, ValueError):
+            return None
 
     def get_changelist(self, request, **kwargs):
         return SaleChangeList
@@ -213,7 +226,10 @@ class SaleAdmin(SaleAdminViews, AccessActions, ProgrammeScopedAdmin, admin.Model
 
     @admin.display(description=gettext_lazy("lots"))
     def lot_list(self, obj):
-        return ", ".join(link.lot.number for link in obj.sale_lots.all())
+        numbers = getattr(obj, "lot_numbers", None)  # the rows of the list (sales_list_page)
+        if numbers is None:
+            numbers = [link.lot.number for link in obj.sale_lots.all()]
+        return ", ".join(numbers)
 
     @admin.display(description=gettext_lazy("main buyer"))
     def main_buyer(self, obj):

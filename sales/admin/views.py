@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.timezones import local_day_start
+from programmes.admin.compact import compact_context
 from sales.dashboard import sales_dashboard
 from sales.errors import SaleError
 from sales.forms import PartnerAccountForm, ReactivateForm, SavedViewForm, StageMoveForm
@@ -166,7 +167,10 @@ class SaleAdminViews:
             "current_query": request.GET.urlencode(),
             **(extra_context or {}),
         }
-        return super().changelist_view(request, extra_context=context)
+        response = super().changelist_view(request, extra_context=context)
+        if getattr(response, "context_data", None) is not None:
+            compact_context(response.context_data, request)  # the parts written in one pass
+        return response
 
     def saved_view_save_view(self, request):
         if not request.user.has_perm("sales.add_savedview"):

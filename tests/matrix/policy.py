@@ -4,14 +4,17 @@ Each entry gives the path to request (with the world's real objects) and the out
 must get. A URL pattern without an entry fails the matrix: every new page declares its policy.
 """
 
+from decimal import Decimal
+
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 
+from payments.models import DepositOverride, PaymentSettings, Refund, WebhookEvent
 from tests.matrix.outcomes import FORBIDDEN, LOGIN, NOT_ALLOWED, NOT_FOUND, OK, REDIRECT
-from tests.matrix.world import NON_STAFF, ROLES, World
+from tests.matrix.world import NON_STAFF, ROLES, STAFF, World
 
 
 def expect(default, **by_role) -> dict:
@@ -43,6 +46,15 @@ SALE_A_PARTIES = expect(
     other_buyer=NOT_FOUND,
     other_notary=NOT_FOUND,
     **roles(["staff", "other_staff", "administrator"], REDIRECT),
+)
+# Pages of buyers only: notaries and partners have no business there.
+BUYERS_SPACE = expect(
+    OK,
+    anonymous=LOGIN,
+    notary=NOT_FOUND,
+    other_notary=NOT_FOUND,
+    partner=NOT_FOUND,
+    **roles(STAFF, REDIRECT),
 )
 
 
@@ -86,6 +98,20 @@ CLIENT_SPACE = {
     ),
     # An unknown, used, revoked or expired link: the same answer for everyone.
     "space:invitation": (_path("/space/invitation/not-a-real-token/"), expect(NOT_FOUND)),
+    # Buyers' own payments (scoped to the sales they buy); notaries and partners have none.
+    "space:payments": (_path("/space/payments/"), BUYERS_SPACE),
+    # The receipt of a payment of sale A: its buyers only.
+    "space:receipt": (
+        lambda w: f"/space/payments/{w.paid_payment_a.pk}/receipt/",
+        expect(NOT_FOUND, anonymous=LOGIN, buyer=OK, cobuyer=OK, **roles(STAFF, REDIRECT)),
+    ),
+    # The portal link of a request is a bearer link: whoever holds the signed token may pay.
+    "payments:pay": (lambda w: f"/payments/pay/{w.pay_token_a}/", PUBLIC),
+    "payments:checkout": (lambda w: f"/payments/pay/{w.pay_token_a}/checkout/", expect(NOT_ALLOWED)),
+    # Stripe posts its signed events; nothing answers a GET.
+    "payments:stripe_webhook": (_path("/payments/stripe/webhook/"), expect(NOT_ALLOWED)),
+    # The development checkout (no Stripe key): its session id is the key.
+    "payments:simulated_checkout": (lambda w: f"/payments/simulated/{w.checkout_a.session_id}/", PUBLIC),
 }
 
 ACCOUNTS = {
@@ -131,12 +157,43 @@ def _admin_objects(world: World) -> dict:
         "branding.companysettings": world.company,
         "texts.messagetemplate": world.message_template,
         "outbox.outboxmessage": world.outbox_message,
+        "alerts.alert": world.alert,
         "programmes.programme": world.programme_a,
         "programmes.lot": world.lot_a,
         "sales.buyer": world.buyer_a,
         "sales.sale": world.sale_a,
+        **_payment_objects(world),
     }
 
+
+def _payment_objects(world: World) -> dict:
+    """Programme A's payment settings, sale A's own deposit, a refund of its paid request, an event."""
+    paid = world.paid_payment_a
+    return {
+        "payments.payment": paid,
+        "payments.mypayment": paid,  # sale A's advisor is the staff member of programme A
+        "payments.paymentsettings": PaymentSettings.objects.create(programme=world.programme_a),
+        "payments.depositoverride": DepositOverride.objects.create(
+            sale=world.sale_a, amount=Decimal("10.00")
+        ),
+        "payments.refund": Refund.objects.create(
+            payment=paid, amount=Decimal("1.00"), provider="manual", state=Refund.State.SUCCEEDED
+        ),
+        "payments.webhookevent": WebhookEvent.objects.create(
+            provider="stripe", event_id="evt_matrix", type="checkout.session.completed", payload={}
+        ),
+    }
+
+
+# Sale A's advisor (the staff member of programme A) only: "my payments" of another advisor,
+# administrators included, do not exist.
+ADVISOR_OF_SALE_A = expect(NOT_FOUND, anonymous=LOGIN, staff=OK, **roles(NON_STAFF, LOGIN))
+# Recording money and refunding are for accountants and administrators: the sales staff of
+# programme A are refused (403), other programmes' staff never learn the payment exists (404).
+ACCOUNTING_IN_PROGRAMME_A = expect(
+    FORBIDDEN, anonymous=LOGIN, other_staff=NOT_FOUND, administrator=OK, **roles(NON_STAFF, LOGIN)
+)
+POST_ONLY_IN_BACK_OFFICE = expect(NOT_ALLOWED, anonymous=LOGIN, **roles(NON_STAFF, LOGIN))
 
 # Per admin model: the outcome of its list, add, change/history and delete pages by role.
 # Sales staff may view and change sales and buyers, view programmes, view and change lots.
@@ -167,6 +224,14 @@ ADMIN_MODELS = {
         "delete": NOBODY_IN_BACK_OFFICE,
     },
     "texts.messagetemplate": dict.fromkeys(["changelist", "add", "change", "delete"], ADMINISTRATORS_ONLY),
+    # A personal inbox: everyone on staff has one, and only the alert's owner (the staff member
+    # of programme A) opens it, administrators included. Alerts are written by the notify service.
+    "alerts.alert": {
+        "changelist": BACK_OFFICE_ALL_STAFF,
+        "add": NOBODY_IN_BACK_OFFICE,
+        "change": expect(NOT_FOUND, anonymous=LOGIN, staff=OK, **roles(NON_STAFF, LOGIN)),
+        "delete": NOBODY_IN_BACK_OFFICE,
+    },
     "programmes.programme": {
         "changelist": BACK_OFFICE_ALL_STAFF,
         "add": ADMINISTRATORS_ONLY,
@@ -190,6 +255,47 @@ ADMIN_MODELS = {
         "changelist": BACK_OFFICE_ALL_STAFF,
         "add": BACK_OFFICE_ALL_STAFF,
         "change": PROGRAMME_A_STAFF,
+        "delete": NOBODY_IN_BACK_OFFICE,
+    },
+    # Payments are made and changed by the services only: their pages read, their buttons act.
+    "payments.payment": {
+        "changelist": BACK_OFFICE_ALL_STAFF,
+        "add": NOBODY_IN_BACK_OFFICE,
+        "change": PROGRAMME_A_STAFF,
+        "delete": NOBODY_IN_BACK_OFFICE,
+    },
+    "payments.mypayment": {
+        "changelist": BACK_OFFICE_ALL_STAFF,
+        "add": NOBODY_IN_BACK_OFFICE,
+        "change": ADVISOR_OF_SALE_A,
+        "delete": NOBODY_IN_BACK_OFFICE,
+    },
+    # Sales staff read their programmes' settings; accountants and administrators set them.
+    "payments.paymentsettings": {
+        "changelist": BACK_OFFICE_ALL_STAFF,
+        "add": ADMINISTRATORS_ONLY,
+        "change": PROGRAMME_A_STAFF,
+        "delete": ADMINISTRATORS_ONLY,
+    },
+    # Sales staff set a sale's own deposit (within the legal cap).
+    "payments.depositoverride": {
+        "changelist": BACK_OFFICE_ALL_STAFF,
+        "add": BACK_OFFICE_ALL_STAFF,
+        "change": PROGRAMME_A_STAFF,
+        "delete": PROGRAMME_A_STAFF,
+    },
+    # Refunds are asked for from a payment's page; their list only reads.
+    "payments.refund": {
+        "changelist": BACK_OFFICE_ALL_STAFF,
+        "add": NOBODY_IN_BACK_OFFICE,
+        "change": PROGRAMME_A_STAFF,
+        "delete": NOBODY_IN_BACK_OFFICE,
+    },
+    # The provider's events span every programme.
+    "payments.webhookevent": {
+        "changelist": ADMINISTRATORS_ONLY,
+        "add": NOBODY_IN_BACK_OFFICE,
+        "change": ADMINISTRATORS_ONLY,
         "delete": NOBODY_IN_BACK_OFFICE,
     },
 }
@@ -279,6 +385,39 @@ def admin_entries(world: World) -> dict:
             expect(NOT_ALLOWED, anonymous=LOGIN, **roles(NON_STAFF, LOGIN)),
         ),
     }
+    return entries | _payment_admin_entries(world)
+
+
+def _payment_admin_entries(world: World) -> dict:
+    """The custom pages of the payment lists (all payments, my payments) and of asking for money."""
+    sale, pay = world.sale_a.pk, world.paid_payment_a.pk
+    entries = {
+        "admin:payments_payment_request": (f"/admin/payments/payment/request/{sale}/", PROGRAMME_A_STAFF),
+        "admin:payments_payment_deposit": (
+            f"/admin/payments/payment/deposit/{sale}/",
+            POST_ONLY_IN_BACK_OFFICE,
+        ),
+    }
+    # "My payments" holds the same payment for its advisor only.
+    pages = {
+        "payment": {"receipt": PROGRAMME_A_STAFF, "accounting": ACCOUNTING_IN_PROGRAMME_A},
+        "mypayment": {
+            "receipt": ADVISOR_OF_SALE_A,
+            "accounting": expect(NOT_FOUND, anonymous=LOGIN, staff=FORBIDDEN, **roles(NON_STAFF, LOGIN)),
+        },
+    }
+    for model, outcomes in pages.items():
+        base = f"/admin/payments/{model}"
+        entries |= {
+            f"admin:payments_{model}_export": (
+                f"{base}/export/csv/?status__exact=paid",
+                BACK_OFFICE_ALL_STAFF,
+            ),
+            f"admin:payments_{model}_operation": (f"{base}/{pay}/do/reconcile/", POST_ONLY_IN_BACK_OFFICE),
+            f"admin:payments_{model}_transfer": (f"{base}/{pay}/transfer/", outcomes["accounting"]),
+            f"admin:payments_{model}_refund": (f"{base}/{pay}/refund/", outcomes["accounting"]),
+            f"admin:payments_{model}_receipt": (f"{base}/{pay}/receipt/", outcomes["receipt"]),
+        }
     return entries
 
 

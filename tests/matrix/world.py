@@ -5,11 +5,21 @@ programme B: sale B of another buyer. A second notary is assigned to nothing.
 """
 
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 
+from payments.links import payment_link_token
+from payments.models import CheckoutSession
+from payments.services.checkout import payment_checkout_open
+from payments.services.money import payment_record_transfer
+from payments.services.requests import payment_method_choose, payment_request_create
 from portal.audit.models import AuditEntry
 from portal.branding.models import CompanySettings
+from portal.notify import notify_in_app
 from portal.outbox.services import outbox_enqueue_email
 from portal.texts.models import MessageTemplate
 from portal.users.roles import Role
@@ -52,6 +62,10 @@ class World:
     outbox_message: object
     message_template: object
     company: object
+    alert: object  # staff's own; every other reader gets 404
+    pay_token_a: str  # the portal link of an open request of sale A: a bearer link
+    checkout_a: object  # its open simulated checkout session
+    paid_payment_a: object  # a paid request of sale A with its stored receipt
 
 
 def _staff(email, role, programme=None, **fields):
@@ -122,4 +136,27 @@ def world_build() -> World:
             kind="login_code", language="en", subject="S", text="{code}"
         ),
         company=CompanySettings.objects.create(pk=1, name="Matrix"),
+        alert=notify_in_app(key="matrix", user=staff, text="Payment received.", link="/admin/"),
+        **_payments(sale_a, staff),
     )
+
+
+def _payments(sale, staff) -> dict:
+    """An open request of sale A with its checkout opened, and a paid one with its receipt file."""
+    open_request = payment_request_create(actor=staff, sale=sale, amount=Decimal("900.00"), reference="M-1")
+    payment_method_choose(payment=open_request, method="card")
+    url = payment_checkout_open(
+        payment=open_request, success_url="http://testserver/", cancel_url="http://testserver/"
+    )
+    paid = payment_request_create(actor=staff, sale=sale, amount=Decimal("100.00"), reference="M-2")
+    payment_record_transfer(actor=staff, payment=paid, amount=paid.amount, received_on=date(2026, 1, 5))
+    receipt = paid.receipt  # rendered after commit, which these tests never reach: store a file
+    receipt.file = f"receipts/matrix/{receipt.display_number}.pdf"
+    default_storage.delete(receipt.file)
+    default_storage.save(receipt.file, ContentFile(b"%PDF-1.4 matrix"))
+    receipt.save(update_fields=["file"])
+    return {
+        "pay_token_a": payment_link_token(open_request),
+        "checkout_a": CheckoutSession.objects.get(url=url),
+        "paid_payment_a": paid,
+    }

@@ -34,8 +34,9 @@ def test_every_default_renders_with_every_value_filled(name, language, channel):
     assert all(bodies)
     assert "{" not in "".join(bodies)
     assert "Horizon Promotion" in "".join(bodies)
-    essential = values.get("code") or values["link"]
-    assert essential in (rendered.sms if channel == SMS else rendered.text)
+    essential = values.get("code") or values.get("link")
+    if essential:  # a notice with nothing to open (a payment confirmation, a refund) has neither
+        assert essential in (rendered.sms if channel == SMS else rendered.text)
     if channel == SMS:
         assert (rendered.subject, rendered.text, rendered.html) == ("", "", "")
     else:

@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import translation
 
+from payments.demo import seed_payments
 from portal.demo import DEMO_PASSWORD, seed_portal
 from portal.users.models import User
 from space.demo import seed_sales
@@ -18,6 +19,7 @@ class Command(BaseCommand):
                 advisor_fr=User.objects.get(email="sales@demo.test"),
                 advisor_pl=User.objects.get(email="admin@demo.test"),
             )
+        seed_payments()  # its own transactions: receipts are rendered once the payments are paid
         translation.activate("en")
         width = max(len(email) for email, _role in logins)
         self.stdout.write("")

@@ -1,0 +1,140 @@
+"""How each programme takes payments, the sales' own deposits, and the read-only lists behind
+the payments: refunds and the provider's webhook events."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from payments.admin.forms import DepositOverrideForm
+from payments.models import DepositOverride, PaymentSettings, Refund, WebhookEvent
+from portal.access import is_administrator
+from programmes.admin.scoping import ProgrammeScopedAdmin, ScopedRelatedFieldListFilter
+
+
+@admin.register(PaymentSettings)
+class PaymentSettingsAdmin(ProgrammeScopedAdmin, admin.ModelAdmin):
+    """One row per programme (PAY-1, PAY-3): accountants and administrators change it, others read it."""
+
+    list_display = ["programme", "deposit_kind", "deposit_percent", "deposit_amount", "link_valid_days"]
+    list_select_related = ["programme"]
+    list_filter = [("programme", ScopedRelatedFieldListFilter), "deposit_kind"]
+    fieldsets = [
+        (None, {"fields": ["programme"]}),
+        (
+            _("Deposit"),
+            {"fields": ["deposit_kind", "deposit_percent", "deposit_amount", "deposit_request_stage"]},
+        ),
+        (
+            _("Methods of payment"),
+            {
+                "fields": [
+                    "accept_card",
+                    "accept_sepa_debit",
+                    "accept_blik",
+                    "accept_p24",
+                    "accept_transfer",
+                    "escrow_stripe_account",
+                ]
+            },
+        ),
+        (
+            _("Links, reminders and refunds"),
+            {"fields": ["link_valid_days", "reminder_days", "last_refundable_stage"]},
+        ),
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The programme is the row's key: a saved row stays with its programme.
+        return ["programme"] if obj is not None else []
+
+
+@admin.register(DepositOverride)
+class DepositOverrideAdmin(ProgrammeScopedAdmin, admin.ModelAdmin):
+    """A sale's own deposit, refused above the legal cap (checked by the form, rule named)."""
+
+    programme_path = "sale__programme"
+    form = DepositOverrideForm
+    list_display = ["sale", "programme", "amount", "reason"]
+    list_select_related = ["sale__programme"]
+    list_filter = [("sale__programme", ScopedRelatedFieldListFilter)]
+    search_fields = ["sale__reference", "reason"]
+    autocomplete_fields = ["sale"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["sale"] if obj is not None else []
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("sale__programme")
+
+    @admin.display(description=_("programme"), ordering="sale__programme__name")
+    def programme(self, obj):
+        return obj.sale.programme
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Refund)
+class RefundAdmin(ProgrammeScopedAdmin, ReadOnlyAdmin):
+    """Refunds are asked for from a payment's page; here they are only listed."""
+
+    programme_path = "payment__programme"
+    list_display = [
+        "payment",
+        "programme",
+        "amount",
+        "state",
+        "provider",
+        "requested_by",
+        "created_at",
+        "settled_at",
+    ]
+    list_filter = ["state", ("payment__programme", ScopedRelatedFieldListFilter), "provider"]
+    list_select_related = ["payment__programme", "requested_by"]
+    search_fields = ["payment__reference", "payment__creditor_reference", "reason"]
+    fields = [
+        "payment",
+        "amount",
+        "reason",
+        "state",
+        "provider",
+        "provider_refund_id",
+        "requested_by",
+        "created_at",
+        "settled_at",
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("payment__programme", "requested_by")
+
+    @admin.display(description=_("programme"), ordering="payment__programme__name")
+    def programme(self, obj):
+        return obj.payment.programme
+
+
+@admin.register(WebhookEvent)
+class WebhookEventAdmin(ReadOnlyAdmin):
+    """The provider's events as received: they span every programme, so administrators only."""
+
+    list_display = ["event_id", "type", "provider", "received_at", "processed_at", "failed"]
+    list_filter = ["provider", "type", ("processed_at", admin.EmptyFieldListFilter)]
+    search_fields = ["event_id", "type"]
+    fields = ["provider", "event_id", "type", "received_at", "processed_at", "error", "payload"]
+    show_full_result_count = False
+
+    def has_view_permission(self, request, obj=None):
+        return is_administrator(request.user)
+
+    def has_module_permission(self, request):
+        return is_administrator(request.user)
+
+    @admin.display(description=_("failed"), boolean=True)
+    def failed(self, obj):
+        return bool(obj.error)

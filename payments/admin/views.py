@@ -1,0 +1,224 @@
+"""The custom pages of the payment lists: each parses the request, calls one service, shows the result.
+
+Both lists ("all payments" and "my payments") have them, under their own URLs, so a payment
+outside the list the user works in answers 404 there, like everywhere in the back-office.
+"""
+
+from django.contrib import messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from payments.admin.exports import payment_export_response
+from payments.admin.forms import RefundForm, TransferForm
+from payments.errors import PaymentError
+from payments.models import Receipt
+from payments.services.lists import payment_reconcile
+from payments.services.money import payment_record_transfer
+from payments.services.refunds import refund_request
+from payments.services.requests import payment_cancel, payment_link_renew
+from portal.audit.services import audit_record
+from portal.money import money_format
+
+REQUEST_PERMISSION = "payments.add_payment"
+RECORD_PERMISSION = "payments.change_payment"
+RECONCILE_PERMISSION = "payments.reconcile_payment"
+REFUND_PERMISSION = "payments.refund_payment"
+EXPORT_FORMATS = {"csv", "xlsx"}
+
+
+def _reconcile(*, actor, payment):
+    return payment_reconcile(actor=actor, payment=payment)
+
+
+def _unreconcile(*, actor, payment):
+    return payment_reconcile(actor=actor, payment=payment, undo=True)
+
+
+# The buttons of a payment's page that need no form: the service, the permission the page
+# checks first (None: the service itself refuses, with a sentence), and what is said once done.
+OPERATIONS = {
+    "cancel": (payment_cancel, REQUEST_PERMISSION, lambda: _("The request was cancelled.")),
+    "renew": (payment_link_renew, REQUEST_PERMISSION, lambda: _("A fresh link was sent to the buyer.")),
+    "reconcile": (_reconcile, None, lambda: _("The payment was marked as reconciled.")),
+    "unreconcile": (_unreconcile, None, lambda: _("The reconciliation was undone.")),
+}
+
+
+class PaymentAdminViews:
+    def get_urls(self):
+        info = f"{self.opts.app_label}_{self.opts.model_name}"
+
+        def wrap(view, *, post_only=False):
+            # The pages that change something without a form answer only POST.
+            return self.admin_site.admin_view(require_POST(view) if post_only else view)
+
+        return [
+            path("export/<str:file_format>/", wrap(self.export_view), name=f"{info}_export"),
+            path(
+                "<path:object_id>/do/<str:operation>/",
+                wrap(self.operation_view, post_only=True),
+                name=f"{info}_operation",
+            ),
+            path("<path:object_id>/transfer/", wrap(self.transfer_view), name=f"{info}_transfer"),
+            path("<path:object_id>/refund/", wrap(self.refund_view), name=f"{info}_refund"),
+            path("<path:object_id>/receipt/", wrap(self.receipt_view), name=f"{info}_receipt"),
+            *super().get_urls(),
+        ]
+
+    def payment_or_404(self, request, object_id):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        payment = self.get_object(request, unquote(object_id))
+        if payment is None:
+            raise Http404
+        return payment
+
+    def _to_payment(self, payment):
+        return HttpResponseRedirect(
+            reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[payment.pk])
+        )
+
+    # Buttons without a form: cancel, send a fresh link, reconcile or undo -------------------------
+
+    def operation_view(self, request, object_id, operation):
+        if operation not in OPERATIONS:
+            raise Http404
+        service, permission, done = OPERATIONS[operation]
+        payment = self.payment_or_404(request, object_id)
+        if permission is not None and not request.user.has_perm(permission):
+            raise PermissionDenied
+        try:
+            service(actor=request.user, payment=payment)
+        except PaymentError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, done())
+        return self._to_payment(payment)
+
+    # Forms: record a transfer or cheque, refund ------------------------------------------------
+
+    def _form_page(self, request, payment, form, *, title: str, submit: str, intro: str = ""):
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "opts": self.opts,
+            "payment": payment,
+            "form": form,
+            "submit": submit,
+            "intro": intro,
+            "change_url": reverse(
+                f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[payment.pk]
+            ),
+        }
+        return TemplateResponse(request, "admin/payments/payment/action_form.html", context)
+
+    def transfer_view(self, request, object_id):
+        payment = self.payment_or_404(request, object_id)
+        if not request.user.has_perm(RECORD_PERMISSION):
+            raise PermissionDenied
+        outstanding = payment.amount - payment.amount_paid
+        form = TransferForm(
+            request.POST or None, initial={"amount": outstanding, "received_on": timezone.localdate()}
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                payment = payment_record_transfer(actor=request.user, payment=payment, **form.cleaned_data)
+            except PaymentError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(
+                    request,
+                    _("%(amount)s received was recorded; the payment is now “%(status)s”.")
+                    % {
+                        "amount": money_format(form.cleaned_data["amount"], payment.currency),
+                        "status": payment.get_status_display(),
+                    },
+                )
+                return self._to_payment(payment)
+        return self._form_page(
+            request,
+            payment,
+            form,
+            title=_("Record a transfer or cheque received"),
+            submit=_("Record"),
+            intro=_("Still due on %(reference)s: %(amount)s.")
+            % {"reference": payment.reference, "amount": money_format(outstanding, payment.currency)},
+        )
+
+    def refund_view(self, request, object_id):
+        payment = self.payment_or_404(request, object_id)
+        if not request.user.has_perm(REFUND_PERMISSION):
+            raise PermissionDenied
+        form = RefundForm(request.POST or None, initial={"amount": payment.refundable_amount})
+        if request.method == "POST" and form.is_valid():
+            try:
+                refund = refund_request(actor=request.user, payment=payment, **form.cleaned_data)
+            except PaymentError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(
+                    request,
+                    _("A refund of %(amount)s was asked for.")
+                    % {"amount": money_format(refund.amount, payment.currency)},
+                )
+                return self._to_payment(payment)
+        return self._form_page(
+            request,
+            payment,
+            form,
+            title=_("Refund a payment"),
+            submit=_("Refund"),
+            intro=_("Paid on %(reference)s: %(paid)s, of which %(refunded)s already refunded.")
+            % {
+                "reference": payment.reference,
+                "paid": money_format(payment.amount_paid, payment.currency),
+                "refunded": money_format(payment.amount_refunded, payment.currency),
+            },
+        )
+
+    # The receipt, reprinted from its stored file -------------------------------------------------
+
+    def receipt_view(self, request, object_id):
+        payment = self.payment_or_404(request, object_id)
+        receipt = Receipt.objects.select_related("programme").filter(payment=payment).exclude(file="").first()
+        if receipt is None or not default_storage.exists(receipt.file):
+            raise Http404
+        audit_record(
+            actor=request.user,
+            action="payment.receipt_downloaded",
+            obj=payment,
+            data={"receipt": receipt.display_number},
+        )
+        return FileResponse(
+            default_storage.open(receipt.file, "rb"),
+            as_attachment=True,
+            filename=f"receipt-{receipt.display_number}.pdf",
+            content_type="application/pdf",
+        )
+
+    # Exports of the filtered list (EXP-1) ----------------------------------------------------------
+
+    def export_view(self, request, file_format):
+        if file_format not in EXPORT_FORMATS:
+            raise Http404
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        try:
+            # The very list on the screen: its filters, search and order, every page of it.
+            changelist = self.get_changelist_instance(request)
+        except IncorrectLookupParameters:
+            messages.error(request, _("This list's filters are not valid any more; export it again."))
+            return HttpResponseRedirect(
+                reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
+            )
+        return payment_export_response(
+            changelist.queryset, file_format=file_format, title=str(self.opts.verbose_name_plural)
+        )
