@@ -10,14 +10,16 @@ ALLOWED_MOVES: dict[str, set[str]] = {
     Status.PROCESSING: {Status.PAID, Status.FAILED},
     # A failed attempt may be tried again, paid by transfer, expire or be cancelled.
     Status.FAILED: {Status.PROCESSING, Status.PAID, Status.EXPIRED, Status.CANCELLED},
-    # Staff send a fresh link for an expired request.
-    Status.EXPIRED: {Status.TO_PAY},
+    # Staff send a fresh link for an expired request. Money that arrives anyway on an expired or
+    # cancelled request (a checkout page left open, a debit finishing late) makes it paid, so
+    # it holds a receipt and can be refunded.
+    Status.EXPIRED: {Status.TO_PAY, Status.PAID},
     Status.PAID: {Status.REFUND_REQUESTED},
     # A refund that fails leaves the payment as it was before (paid or partly refunded).
     Status.REFUND_REQUESTED: {Status.PARTLY_REFUNDED, Status.REFUNDED, Status.PAID},
     Status.PARTLY_REFUNDED: {Status.REFUND_REQUESTED},
     Status.REFUNDED: set(),
-    Status.CANCELLED: set(),
+    Status.CANCELLED: {Status.PAID},
 }
 
 

@@ -40,7 +40,7 @@ from payments.services.checkout import payment_checkout_open
 from payments.services.requests import payment_method_choose
 from payments.services.webhooks import WebhookRejected, webhook_receive
 from payments.simulated_events import ABANDON, OUTCOMES, simulated_events_send
-from portal.middleware import _CSP
+from portal.middleware import content_security_policy
 
 logger = logging.getLogger(__name__)
 
@@ -125,9 +125,7 @@ def _pay_page(request, payment: Payment, token: str, *, error: str = ""):
     }
     response = render(request, "payments/pay.html", context)
     if context["pays_online"] and stripe_configured():
-        response["Content-Security-Policy"] = _CSP.format(admin="").replace(
-            "form-action 'self'", f"form-action 'self' {STRIPE_CHECKOUT_ORIGIN}"
-        )
+        response["Content-Security-Policy"] = content_security_policy(form_targets=STRIPE_CHECKOUT_ORIGIN)
     return response
 
 

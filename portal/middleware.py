@@ -19,6 +19,15 @@ _CSP = (
 )
 
 
+def content_security_policy(*, form_targets: str = "") -> str:
+    """The client space's policy; `form_targets` adds origins a form may post or redirect to
+    (a payment page whose form leads to the processor's hosted checkout)."""
+    policy = _CSP.format(admin="")
+    return (
+        policy.replace("form-action 'self'", f"form-action 'self' {form_targets}") if form_targets else policy
+    )
+
+
 class ContentSecurityPolicyMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response

@@ -3,7 +3,7 @@
 from datetime import date
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,7 +39,15 @@ def payment_money_received(
     payment.save(update_fields=["amount_paid", "provider", "provider_payment_id", "method"])
     payment_log(payment=payment, kind=PaymentEvent.Kind.MONEY_RECEIVED, actor=actor, amount=amount, data=data)
     if payment.amount_paid >= payment.amount:
-        payment_move(payment=payment, to=Status.PAID, actor=actor, strict=False, paid_at=timezone.now())
+        try:
+            with transaction.atomic():
+                payment_move(
+                    payment=payment, to=Status.PAID, actor=actor, strict=False, paid_at=timezone.now()
+                )
+        except IntegrityError:
+            # A late deposit whose sale has since been asked for another one: the money is
+            # recorded and the advisor told (below), staff decide which one to refund.
+            payment.refresh_from_db(fields=["status", "status_changed_at", "paid_at"])
         receipt_issue(payment=payment)
         alert_staff(
             payment, event="received", key=f"payment-received:{payment.pk}", amount=payment.amount_paid

@@ -414,3 +414,19 @@ def test_the_charge_event_of_a_refund_asked_in_the_portal_records_no_second_refu
 
     assert Refund.objects.filter(payment=pending_refund.payment).count() == 1
     assert fresh(pending_refund.payment).amount_refunded == Decimal("0.00")
+
+
+def test_money_arriving_on_a_request_cancelled_meanwhile_makes_it_paid_and_refundable(
+    payment, advisor, django_capture_on_commit_callbacks
+):
+    from payments.services.requests import payment_cancel
+
+    session = session_open(payment)  # the buyer keeps the checkout page open...
+    payment_cancel(actor=advisor, payment=payment)  # ...while staff cancel the request
+
+    with django_capture_on_commit_callbacks(execute=True):
+        event_send("checkout.session.completed", session_object(session, intent="pi_test_late"))
+
+    payment = fresh(payment)
+    assert (payment.status, payment.amount_paid) == (Status.PAID, Decimal("1000.00"))
+    assert Receipt.objects.filter(payment=payment).count() == 1
