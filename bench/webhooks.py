@@ -12,7 +12,6 @@ production hands them to Celery: rendering the receipt PDF is a task, not part o
 import http.client
 import threading
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -25,6 +24,7 @@ from payments.providers import stripe_configured
 from payments.services.checkout import payment_checkout_open
 from payments.services.requests import payment_method_choose, payment_request_create
 from payments.simulated_events import event_make, event_payload, session_object
+from portal.celery import tasks_queued
 from portal.users.models import User
 from sales.models import LIVE_STAGES, Sale
 
@@ -66,7 +66,7 @@ def sessions_open(count: int = EVENTS) -> list[int]:
     )
     run = int(time.time())
     ids = []
-    with _tasks_queued(), transaction.atomic():
+    with tasks_queued(), transaction.atomic():
         for index in range(count):
             payment = payment_request_create(
                 actor=admin,
@@ -80,19 +80,6 @@ def sessions_open(count: int = EVENTS) -> list[int]:
             payment_checkout_open(payment=payment, success_url=f"{page}?done=1", cancel_url=page)
             ids.append(payment.pk)
     return ids
-
-
-@contextmanager
-def _tasks_queued():
-    """Tasks go to the bench's in-memory queue, which nothing reads, instead of running at once."""
-    from portal.celery import app
-
-    eager = app.conf.task_always_eager
-    app.conf.task_always_eager = False
-    try:
-        yield
-    finally:
-        app.conf.task_always_eager = eager
 
 
 def events_signed(payment_ids: list[int]) -> list[tuple[bytes, str]]:

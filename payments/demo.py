@@ -9,7 +9,6 @@ payments only are paid: each renders its receipt PDF.
 Safe to run again: once the demo programmes hold payments, only their settings are ensured.
 """
 
-from contextlib import contextmanager
 from datetime import timedelta
 from decimal import Decimal
 
@@ -30,6 +29,7 @@ from payments.services.requests import (
 )
 from payments.services.webhooks import webhook_receive
 from payments.simulated_events import FAIL, PAY, event_payload, simulated_events, simulated_events_send
+from portal.celery import tasks_queued
 from portal.users.models import User
 from programmes.models import Programme
 from sales.models import Sale, Stage
@@ -135,7 +135,7 @@ def seed_payments() -> None:
         deposit_request(actor=advisor_pl, sale=pl[Stage.WITHDRAWAL_PERIOD][0])  # to pay
     # After the commit above, receipts are rendered and the refunds made. This one stays asked
     # for: the processor's answer has not come yet.
-    with _tasks_queued():
+    with tasks_queued():
         refund_request(
             actor=accountant,
             payment=to_refund,
@@ -190,16 +190,3 @@ def _processing(payment: Payment, method: str) -> Payment:
     webhook_receive(payload=payload, signature=signature)
     payment.refresh_from_db()
     return payment
-
-
-@contextmanager
-def _tasks_queued():
-    """Tasks go to the queue even in the quick start, whose tasks otherwise run at once."""
-    from portal.celery import app
-
-    eager = app.conf.task_always_eager
-    app.conf.task_always_eager = False
-    try:
-        yield
-    finally:
-        app.conf.task_always_eager = eager

@@ -1,4 +1,5 @@
 import os
+from contextlib import contextmanager
 
 from celery import Celery
 
@@ -15,3 +16,15 @@ def _load_beat_schedule(sender, **kwargs):
     from portal.beat import BEAT_SCHEDULE
 
     sender.conf.beat_schedule = BEAT_SCHEDULE
+
+
+@contextmanager
+def tasks_queued():
+    """Tasks go to the queue even where they otherwise run at once (the quick start, the bench),
+    for setting up data whose background work must stay pending."""
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager = eager
