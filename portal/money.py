@@ -43,5 +43,7 @@ def money_format(amount: Decimal, currency: str, language: str | None = None) ->
     """`1234.5, "EUR", "fr"` gives "1 234,50 €"; `"PLN", "pl"` gives "1 234,50 zł".
 
     What babel's format_currency(amount, currency, locale=...) writes, with the pattern read once."""
-    locale, pattern = _currency_format(translation.to_locale(language or translation.get_language() or "fr"), currency)
+    locale, pattern = _currency_format(
+        translation.to_locale(language or translation.get_language() or "fr"), currency
+    )
     return pattern.apply(money_round(amount), locale, currency=currency)

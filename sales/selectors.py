@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.db.models import Exists, F, FilteredRelation, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from portal.access import is_administrator, is_staff_member
+from portal.users.models import User
 from programmes.models import Lot, Programme
 from programmes.selectors import programmes_scope, programmes_visible_to
 from sales.models import Buyer, Invitation, Sale, SaleAssignment, SaleBuyer, SaleLot
@@ -130,7 +131,15 @@ def client_sale_page(user, sale_id: int) -> SalePage:
     lots = list(
         SaleLot.objects.filter(sale=sale)
         .select_related("lot__building")
-        .only("sale", "lot__number", "lot__type", "lot__floor", "lot__surface", "lot__rooms", "lot__building__name")
+        .only(
+            "sale",
+            "lot__number",
+            "lot__type",
+            "lot__floor",
+            "lot__surface",
+            "lot__rooms",
+            "lot__building__name",
+        )
         .order_by("lot__number")
     )
     return SalePage(sale=sale, lots=lots, buyers=buyers, assignments=assignments)
@@ -210,38 +219,27 @@ def sales_with_parties(sales: QuerySet[Sale]) -> QuerySet[Sale]:
     )
 
 
-ADMIN_LIST_FIELDS = [
-    "reference",
-    "price",
-    "stage",
-    "updated_at",
-    "programme__name",
-    "programme__currency",
-    "advisor__first_name",
-    "advisor__last_name",
-    "advisor__email",
-]
+# The columns of the back-office sales list, and what its rows show of a programme and an advisor.
+ADMIN_LIST_FIELDS = ["reference", "price", "stage", "updated_at", "programme", "advisor"]
+PROGRAMME_FIELDS = ["name", "currency"]
+ADVISOR_FIELDS = ["first_name", "last_name", "email"]
 
 
 def sales_for_admin_list(sales: QuerySet[Sale]) -> QuerySet[Sale]:
     """The rows of the back-office sales list, to count, filter and cut into pages;
     `sales_list_page` reads one page of them."""
-    return (
-        sales.prefetch_related(None)
-        .select_related("programme", "advisor")
-        # The columns of the list only (reference, programme, price, stage, advisor, updated):
-        # not every field of the sale, its programme and its advisor's account.
-        .only(*ADMIN_LIST_FIELDS)
-    )
+    return sales.prefetch_related(None).only(*ADMIN_LIST_FIELDS)
 
 
-def sales_list_page(page: QuerySet[Sale]) -> list[Sale]:
-    """One page of `sales_for_admin_list` (sliced or not), each sale with `main_buyer_name`
-    (None without a main buyer) and `lot_numbers`, its lots' numbers in order: two queries
-    whatever the length of the page.
+def sales_list_page(page: QuerySet[Sale], *, programmes: dict, advisors: dict) -> list[Sale]:
+    """One page of `sales_for_admin_list` (sliced or not), each sale with its programme and
+    advisor, `main_buyer_name` (None without a main buyer) and `lot_numbers`, its lots' numbers
+    in order: two queries whatever the length of the page.
 
-    The main buyer comes through a join on the page's query only (a sale has at most one), so
-    counting the whole list does not pay for it."""
+    The programmes and advisors come from those the list's filters read already ({key: object},
+    the user's programmes and their staff); one more query reads any the page has beyond them
+    (an advisor no longer on a programme's staff). The main buyer comes through a join on the
+    page's query only (a sale has at most one), so counting the whole list does not pay for it."""
     main_buyer = FilteredRelation("sale_buyers", condition=Q(sale_buyers__is_main=True))
     sales = list(
         page.annotate(
@@ -250,13 +248,27 @@ def sales_list_page(page: QuerySet[Sale]) -> list[Sale]:
             main_buyer_last_name=F("main_buyer_link__buyer__last_name"),
         )
     )
+    programme_ids = {sale.programme_id for sale in sales}
+    advisor_ids = {sale.advisor_id for sale in sales if sale.advisor_id}
+    programmes = programmes | _missing(Programme, PROGRAMME_FIELDS, programmes, programme_ids)
+    advisors = advisors | _missing(User, ADVISOR_FIELDS, advisors, advisor_ids)
     numbers: dict[int, list[str]] = {sale.pk: [] for sale in sales}
     if numbers:
         links = SaleLot.objects.filter(sale__in=list(numbers)).order_by("lot__number", "pk")
         for sale_id, number in links.values_list("sale_id", "lot__number"):
             numbers[sale_id].append(number)
     for sale in sales:
+        sale.programme = programmes[sale.programme_id]
+        sale.advisor = advisors[sale.advisor_id] if sale.advisor_id else None
         first, last = sale.main_buyer_first_name, sale.main_buyer_last_name
         sale.main_buyer_name = None if first is None and last is None else f"{first or ''} {last or ''}"
         sale.lot_numbers = numbers[sale.pk]
     return sales
+
+
+def _missing(model, fields: list[str], known: dict, keys: set) -> dict:
+    """The objects of these keys that `known` does not hold, read in one query (none if all are)."""
+    missing = keys - known.keys()
+    if not missing:
+        return {}
+    return {obj.pk: obj for obj in model.objects.filter(pk__in=missing).only(*fields)}

@@ -95,7 +95,9 @@ def stage_timeline(sale: Sale) -> list[TimelineStep]:
         def state(index):
             return "done" if index < current else "current" if index == current else "upcoming"
 
-        return [TimelineStep(str(Stage(stage).label), state(i), on(stage)) for i, stage in enumerate(PIPELINE)]
+        return [
+            TimelineStep(str(Stage(stage).label), state(i), on(stage)) for i, stage in enumerate(PIPELINE)
+        ]
     reached = _reached_index(sale)
     steps = [
         TimelineStep(str(Stage(stage).label), "done" if i <= reached else "skipped", on(stage))
@@ -122,7 +124,9 @@ def key_dates(sale: Sale) -> list[tuple[str, str]]:
     zone = sale.programme.time_zone
     rows = [(_("Sale file opened on"), formats.date_format(in_zone(sale.created_at, zone), "DATE_FORMAT"))]
     if sale.stage == Stage.OPTION and sale.hold_until:
-        rows.append((_("Lot held until"), formats.date_format(in_zone(sale.hold_until, zone), "DATETIME_FORMAT")))
+        rows.append(
+            (_("Lot held until"), formats.date_format(in_zone(sale.hold_until, zone), "DATETIME_FORMAT"))
+        )
     for name, words in KEY_DATES:
         day = sale.programme.delivery_date if name == "programme.delivery_date" else getattr(sale, name)
         if day:

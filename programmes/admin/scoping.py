@@ -8,11 +8,12 @@ change pages (`get_queryset`), the choices of foreign keys and many-to-many fiel
 not exist for the admin: its change, history and delete URLs answer 404.
 """
 
+import html
+
 from django.contrib import admin
 from django.contrib.admin import helpers
 from django.contrib.admin.views.main import ChangeList
 from django.http import Http404
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
@@ -112,9 +113,9 @@ class ProgrammeScopedAdmin:
 
     def action_checkbox(self, obj):
         # The very input Django renders, without rendering a widget template for every row.
-        label = gettext("Select this object for an action - {}").format(escape(str(obj)))
+        label = gettext("Select this object for an action - {}").format(html.escape(str(obj)))
         return mark_safe(
-            f'<input type="checkbox" name="{helpers.ACTION_CHECKBOX_NAME}" value="{escape(obj.pk)}" '
+            f'<input type="checkbox" name="{helpers.ACTION_CHECKBOX_NAME}" value="{html.escape(str(obj.pk))}" '
             f'class="action-select" aria-label="{label}">'
         )
 

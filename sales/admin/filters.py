@@ -4,21 +4,43 @@ from django.utils.translation import gettext_lazy as _
 from programmes.admin.scoping import ScopedRelatedFieldListFilter
 from programmes.selectors import programmes_visible_to, staff_of_programmes_visible_to
 from sales.models import Stage
+from sales.selectors import ADVISOR_FIELDS, PROGRAMME_FIELDS
+
+
+def list_programmes(request, ordering=()) -> dict:
+    """The user's programmes, read once per request for the sales list, by key: the programme
+    filter offers them and the rows show them (their name and currency)."""
+    cached = getattr(request, "_sales_list_programmes", None)
+    if cached is None:
+        programmes = programmes_visible_to(request.user).only(*PROGRAMME_FIELDS)
+        if ordering:
+            programmes = programmes.order_by(*ordering)
+        cached = request._sales_list_programmes = {programme.pk: programme for programme in programmes}
+    return cached
+
+
+def list_advisors(request, ordering=()) -> dict:
+    """The staff of the user's programmes, read once per request for the sales list, by key:
+    the advisor filter offers them and the rows show them."""
+    cached = getattr(request, "_sales_list_advisors", None)
+    if cached is None:
+        staff = staff_of_programmes_visible_to(request.user).only(*ADVISOR_FIELDS)
+        if ordering:
+            staff = staff.order_by(*ordering)
+        cached = request._sales_list_advisors = {user.pk: user for user in staff}
+    return cached
 
 
 class ProgrammeListFilter(ScopedRelatedFieldListFilter):
-    """The user's programmes, read as their keys and names only: all the filter shows."""
+    """The user's programmes (list_programmes, which the rows use too)."""
 
     def field_choices(self, field, request, model_admin):
-        programmes = programmes_visible_to(request.user)
         ordering = self.field_admin_ordering(field, request, model_admin)
-        if ordering:
-            programmes = programmes.order_by(*ordering)
-        return list(programmes.values_list("pk", "name"))  # a programme's label is its name
+        return [(pk, str(programme)) for pk, programme in list_programmes(request, ordering).items()]
 
 
 class AdvisorListFilter(admin.RelatedFieldListFilter):
-    """The sales' advisor, among the staff of the user's programmes.
+    """The sales' advisor, among the staff of the user's programmes (list_advisors).
 
     Offering only the advisors some sale has (Django's RelatedOnlyFieldListFilter) takes a
     DISTINCT over every sale the user sees, on every page of the list; the staff of his
@@ -26,11 +48,8 @@ class AdvisorListFilter(admin.RelatedFieldListFilter):
     """
 
     def field_choices(self, field, request, model_admin):
-        staff = staff_of_programmes_visible_to(request.user).only("first_name", "last_name", "email")
         ordering = self.field_admin_ordering(field, request, model_admin)
-        if ordering:
-            staff = staff.order_by(*ordering)
-        return [(user.pk, str(user)) for user in staff]
+        return [(pk, str(user)) for pk, user in list_advisors(request, ordering).items()]
 
 
 class RequestFilter(admin.SimpleListFilter):

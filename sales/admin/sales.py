@@ -24,7 +24,13 @@ from programmes.admin.scoping import ProgrammeScopedAdmin, RowsPerPageChangeList
 from programmes.selectors import advisors_available_to, programmes_visible_to
 from sales.admin.access import AccessActions
 from sales.admin.display import access_state, timeline
-from sales.admin.filters import AdvisorListFilter, ProgrammeListFilter, RequestFilter
+from sales.admin.filters import (
+    AdvisorListFilter,
+    ProgrammeListFilter,
+    RequestFilter,
+    list_advisors,
+    list_programmes,
+)
 from sales.admin.views import PARTNER_ACCOUNT_PERMISSION, SaleAdminViews
 from sales.errors import SaleError
 from sales.forms import SaleAddForm, SaleChangeForm, partner_accounts
@@ -108,8 +114,11 @@ class SaleChangeList(CompactChangeList, RowsPerPageChangeList):
 
     def get_results(self, request):
         super().get_results(request)
-        # The page's sales, read now, with their main buyer's name and their lots' numbers.
-        self.result_list = sales_list_page(self.result_list)
+        # The page's sales, read now, with their programme and advisor among those the filters
+        # read, their main buyer's name and their lots' numbers.
+        self.result_list = sales_list_page(
+            self.result_list, programmes=list_programmes(request), advisors=list_advisors(request)
+        )
 
 
 @admin.register(Sale)
@@ -140,7 +149,9 @@ class SaleAdmin(SaleAdminViews, AccessActions, ProgrammeScopedAdmin, admin.Model
         "sale_buyers__buyer__email",
         "sale_lots__lot__number",
     ]
-    list_select_related = ["programme", "advisor"]
+    # No join for the programme and advisor columns: the rows take them from those the filters
+    # read (SaleChangeList.get_results). An empty tuple, as False would join every foreign key.
+    list_select_related = ()
     inlines = [SaleAssignmentInline]
     actions = ["send_access", "revoke_access"]
     readonly_fields = [
