@@ -7,6 +7,7 @@ from payments.services.daily import payments_expire, payments_send_reminders
 from payments.services.receipts import receipt_render_and_send as _receipt_render_and_send
 from payments.services.receipts import receipts_render_missing
 from payments.services.refunds import refund_execute as _refund_execute
+from payments.services.refunds import refunds_execute_stuck
 
 _RETRY = {
     "autoretry_for": (OperationalError, InterfaceError),
@@ -38,3 +39,8 @@ def payments_daily() -> None:
 @shared_task(**_RETRY, soft_time_limit=300, time_limit=400)
 def receipts_render_missing_task() -> int:
     return receipts_render_missing()
+
+
+@shared_task(**_RETRY, soft_time_limit=300, time_limit=400)
+def refunds_execute_stuck_task() -> int:
+    return refunds_execute_stuck()

@@ -27,4 +27,10 @@ BEAT_SCHEDULE = {
         "schedule": 300.0,
         "options": {"expires": 290},
     },
+    # The safety net for online refunds whose task was lost (asked again with the same key).
+    "payments-refunds": {
+        "task": "payments.tasks.refunds_execute_stuck_task",
+        "schedule": 600.0,
+        "options": {"expires": 590},
+    },
 }

@@ -6,6 +6,7 @@ Online payments are refunded through their provider with one idempotency key per
 transfers and cheques are paid back by staff and recorded as done.
 """
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -186,3 +187,17 @@ def refund_record_external(*, payment: Payment, total_refunded: Decimal) -> None
     )
     payment_move(payment=payment, to=Status.REFUND_REQUESTED, strict=False)
     _refund_settle_locked(payment=payment, refund=refund, succeeded=True)
+
+
+def refunds_execute_stuck(*, older_than: timedelta = timedelta(minutes=10)) -> int:
+    """The periodic safety net: online refunds still pending after a while (their task was lost,
+    or the provider did not answer) are asked again; the refund's idempotency key makes a
+    provider that already did it answer with the same refund."""
+    ids = list(
+        Refund.objects.filter(
+            state=Refund.State.PENDING, created_at__lt=timezone.now() - older_than
+        ).values_list("pk", flat=True)[:100]
+    )
+    for refund_id in ids:
+        refund_execute(refund_id=refund_id)
+    return len(ids)

@@ -295,3 +295,28 @@ def test_two_refunds_of_sixty_percent_at_the_same_moment_let_exactly_one_through
     assert Refund.objects.filter(payment=payment).count() == 1
     payment = fresh(payment)
     assert (payment.amount_refunded, payment.status) == (Decimal("600.00"), Status.PARTLY_REFUNDED)
+
+
+def test_a_refund_whose_task_was_lost_is_asked_again_by_the_safety_net(
+    advisor, accountant, django_capture_on_commit_callbacks, time_machine
+):
+    from payments.services.refunds import refunds_execute_stuck
+
+    payment = paid_by_card(advisor)
+    time_machine.move_to("2026-03-02 09:00:00+00:00")
+    with django_capture_on_commit_callbacks(execute=False):  # the task never runs
+        refund = refund_request(actor=accountant, payment=payment, amount=Decimal("400.00"))
+
+    time_machine.move_to("2026-03-02 09:05:00+00:00")
+    assert refunds_execute_stuck() == 0  # too recent: its task may still be on its way
+
+    time_machine.move_to("2026-03-02 09:11:00+00:00")
+    assert refunds_execute_stuck() == 1
+
+    refund.refresh_from_db()
+    assert (refund.state, refund.provider_refund_id) == ("succeeded", f"re_sim_{refund.pk}")
+    assert (fresh(payment).status, fresh(payment).amount_refunded) == (
+        Status.PARTLY_REFUNDED,
+        Decimal("400.00"),
+    )
+    assert refunds_execute_stuck() == 0
