@@ -3,14 +3,25 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 QUICKSTART := PORTAL_QUICKSTART=1
 PYTEST_ARGS ?=
+PORT ?= 8000
 
-.PHONY: run test lint format messages setup system-packages bench
+.PHONY: run test lint format messages setup system-packages bench upgrade
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+# Exactly the locked set: every package pinned and hashed, nothing resolved at install time;
+# pip-sync then removes what an older lock had installed.
+$(VENV)/.installed: requirements-dev.lock
 	test -x $(PY) || python3 -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -r requirements-dev.txt
+	$(PY) -m pip install -q --require-hashes --no-deps -r requirements-dev.lock
+	$(VENV)/bin/pip-sync -q requirements-dev.lock
 	touch $@
+
+# Re-resolves the dependencies of pyproject.toml to their newest allowed versions, on purpose:
+# the development lock first, then the runtime lock as its subset (same versions).
+LOCK_FLAGS := -q --strip-extras --generate-hashes --allow-unsafe --no-emit-find-links --no-emit-index-url
+upgrade: $(VENV)/.installed
+	$(VENV)/bin/pip-compile $(LOCK_FLAGS) --upgrade --extra dev -o requirements-dev.lock pyproject.toml
+	cp requirements-dev.lock requirements.lock
+	$(VENV)/bin/pip-compile $(LOCK_FLAGS) -o requirements.lock pyproject.toml
 
 system-packages:
 	@scripts/system-packages.sh
@@ -21,7 +32,7 @@ setup: system-packages $(VENV)/.installed
 run: setup
 	$(QUICKSTART) $(PY) manage.py migrate --noinput -v 0
 	$(QUICKSTART) $(PY) manage.py seed_demo
-	$(QUICKSTART) $(PY) manage.py runserver 127.0.0.1:8000
+	$(QUICKSTART) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: setup
 	$(VENV)/bin/pytest $(PYTEST_ARGS)

@@ -39,10 +39,10 @@ def alert_buyer_request(payment: Payment, *, key: str, kind: str = "payment_requ
         notify_sms(key=f"{key}:sms", kind=kind, to=payment.buyer.phone, language=language, values=values)
 
 
-def alert_buyer_paid(payment: Payment, *, receipt_number: str, receipt_path: str) -> None:
+def alert_buyer_paid(payment: Payment, *, receipt) -> None:
     values = _buyer_values(payment, payment.amount_paid)
     language = payment.buyer.language
-    values |= {"receipt_number": receipt_number, "paid_on": _date(payment.paid_at.date(), language)}
+    values |= {"receipt_number": receipt.display_number, "paid_on": _date(payment.paid_at.date(), language)}
     notify_email(
         key=f"payment-confirmation:{payment.pk}",
         kind="payment_confirmation",
@@ -53,16 +53,12 @@ def alert_buyer_paid(payment: Payment, *, receipt_number: str, receipt_path: str
         },
         attachments=[
             OutboxAttachment(
-                filename=f"{_receipt_filename(receipt_number)}.pdf",
+                filename=receipt.filename,
                 mimetype="application/pdf",
-                storage_path=receipt_path,
+                storage_path=receipt.file,
             )
         ],
     )
-
-
-def _receipt_filename(number: str) -> str:
-    return f"receipt-{number}"
 
 
 def alert_buyer_failed(payment: Payment, *, attempt: int) -> None:

@@ -426,6 +426,11 @@ class Receipt(models.Model):
     def display_number(self) -> str:
         return f"{self.programme.code.upper()}-{self.number:06d}"
 
+    @property
+    def filename(self) -> str:
+        """The name the buyer's download and the email attachment carry."""
+        return f"receipt-{self.display_number}.pdf"
+
 
 class PaymentRead(models.Model):
     """A staff member has read a payment of the lists (PAY-10, mark read or unread)."""

@@ -9,7 +9,8 @@
 import logging
 
 from django.conf import settings
-from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -27,6 +28,7 @@ from payments.models import (
     CheckoutSession,
     Method,
     Payment,
+    Receipt,
     Status,
 )
 from payments.providers import stripe_configured
@@ -227,3 +229,15 @@ def simulated_checkout(request, session_id: str):
     }
     status = 200 if not error else 409 if not is_open else 400
     return render(request, "payments/simulated.html", context, status=status)
+
+
+def receipt_file_response(receipt: Receipt | None, *, missing: str = "") -> FileResponse:
+    """The stored receipt as a download, byte for byte as issued (staff and buyer alike)."""
+    if receipt is None or not receipt.file or not default_storage.exists(receipt.file):
+        raise Http404(missing)
+    return FileResponse(
+        default_storage.open(receipt.file, "rb"),
+        as_attachment=True,
+        filename=receipt.filename,
+        content_type="application/pdf",
+    )

@@ -20,6 +20,8 @@ QUICKSTART = env_bool("PORTAL_QUICKSTART", False)
 DEBUG = env_bool("DEBUG", QUICKSTART)
 
 if QUICKSTART:
+    # The quick start keeps its database, mail and cache in var/; a fresh clone has none yet.
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
     SECRET_KEY = env_str("SECRET_KEY", "quickstart-only-insecure-key-never-used-in-production")
 else:
     SECRET_KEY = env_str("SECRET_KEY", "")

@@ -7,8 +7,7 @@ every payment comes through the payments selectors scoped to the user, so anothe
 import logging
 from dataclasses import dataclass
 
-from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from payments.links import payment_link_path
 from payments.models import Payment, Status
 from payments.selectors import client_payments, client_receipt_payment_get
+from payments.views import receipt_file_response
 from space import presenters
 from space.views import client_space
 
@@ -83,13 +83,6 @@ def receipt_download(request, payment_id: int):
         payment = client_receipt_payment_get(request.user, payment_id)
     except Payment.DoesNotExist:
         raise Http404(_("No such receipt.")) from None
-    receipt = payment.receipt
-    if not receipt.file or not default_storage.exists(receipt.file):
-        raise Http404(_("This receipt is still being prepared."))
-    logger.info("Receipt %s downloaded by user %s", receipt.display_number, request.user.pk)
-    return FileResponse(
-        default_storage.open(receipt.file, "rb"),
-        as_attachment=True,
-        filename=f"receipt-{receipt.display_number}.pdf",
-        content_type="application/pdf",
-    )
+    response = receipt_file_response(payment.receipt, missing=_("This receipt is still being prepared."))
+    logger.info("Receipt %s downloaded by user %s", payment.receipt.display_number, request.user.pk)
+    return response

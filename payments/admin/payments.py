@@ -26,6 +26,7 @@ from payments.errors import PaymentError
 from payments.models import MONEY_RECEIVED_STATUSES, OPEN_STATUSES, MyPayment, Payment, Receipt, Status
 from payments.selectors import payments_for_admin_list, payments_scope
 from payments.services.lists import payment_reconcile, payments_mark_read
+from portal.admin_readonly import ReadOnlyAdminMixin
 from programmes.admin.scoping import ProgrammeScopedAdmin, ScopedRelatedFieldListFilter
 
 REFUNDABLE_STATUSES = {Status.PAID, Status.PARTLY_REFUNDED, Status.REFUND_REQUESTED}
@@ -59,7 +60,7 @@ class ReadFilter(admin.SimpleListFilter):
         return queryset
 
 
-class BasePaymentAdmin(PaymentAdminViews, ProgrammeScopedAdmin, admin.ModelAdmin):
+class BasePaymentAdmin(PaymentAdminViews, ProgrammeScopedAdmin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
         "reference_column",
         "buyer",
@@ -158,16 +159,6 @@ class BasePaymentAdmin(PaymentAdminViews, ProgrammeScopedAdmin, admin.ModelAdmin
     # Both lists use the permissions of payments (the proxy model has none of its own in the roles).
     def has_view_permission(self, request, obj=None):
         return request.user.has_perm("payments.view_payment")
-
-    # Payments are created and changed by the services only, never through the admin's forms.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_reconcile_permission(self, request):
         return request.user.has_perm(RECONCILE_PERMISSION)

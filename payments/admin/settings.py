@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from payments.admin.forms import DepositOverrideForm
 from payments.models import DepositOverride, PaymentSettings, Refund, WebhookEvent
 from portal.access import is_administrator
+from portal.admin_readonly import ReadOnlyAdminMixin
 from programmes.admin.scoping import ProgrammeScopedAdmin, ScopedRelatedFieldListFilter
 
 
@@ -70,19 +71,8 @@ class DepositOverrideAdmin(ProgrammeScopedAdmin, admin.ModelAdmin):
         return obj.sale.programme
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Refund)
-class RefundAdmin(ProgrammeScopedAdmin, ReadOnlyAdmin):
+class RefundAdmin(ProgrammeScopedAdmin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Refunds are asked for from a payment's page; here they are only listed."""
 
     programme_path = "payment__programme"
@@ -120,7 +110,7 @@ class RefundAdmin(ProgrammeScopedAdmin, ReadOnlyAdmin):
 
 
 @admin.register(WebhookEvent)
-class WebhookEventAdmin(ReadOnlyAdmin):
+class WebhookEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The provider's events as received: they span every programme, so administrators only."""
 
     list_display = ["event_id", "type", "provider", "received_at", "processed_at", "failed"]

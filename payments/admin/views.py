@@ -8,8 +8,7 @@ from django.contrib import messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -24,6 +23,7 @@ from payments.services.lists import payment_reconcile
 from payments.services.money import payment_record_transfer
 from payments.services.refunds import refund_request
 from payments.services.requests import payment_cancel, payment_link_renew
+from payments.views import receipt_file_response
 from portal.audit.services import audit_record
 from portal.money import money_format
 
@@ -189,20 +189,14 @@ class PaymentAdminViews:
     def receipt_view(self, request, object_id):
         payment = self.payment_or_404(request, object_id)
         receipt = Receipt.objects.select_related("programme").filter(payment=payment).exclude(file="").first()
-        if receipt is None or not default_storage.exists(receipt.file):
-            raise Http404
+        response = receipt_file_response(receipt)
         audit_record(
             actor=request.user,
             action="payment.receipt_downloaded",
             obj=payment,
             data={"receipt": receipt.display_number},
         )
-        return FileResponse(
-            default_storage.open(receipt.file, "rb"),
-            as_attachment=True,
-            filename=f"receipt-{receipt.display_number}.pdf",
-            content_type="application/pdf",
-        )
+        return response
 
     # Exports of the filtered list (EXP-1) ----------------------------------------------------------
 

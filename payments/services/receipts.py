@@ -5,6 +5,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone, translation
 
+from payments.alerts import alert_buyer_paid
 from payments.models import Payment, Receipt, ReceiptCounter
 from portal.pdf import pdf_render
 
@@ -65,8 +66,6 @@ def receipt_render_and_send(*, payment_id: int) -> Receipt | None:
     Safe to repeat: a stored file is never rendered again (reprints stay identical) and the
     confirmation's outbox key makes it go once.
     """
-    from payments.alerts import alert_buyer_paid
-
     receipt = (
         Receipt.objects.select_for_update()
         .select_related("payment__buyer", "payment__sale", "payment__programme", "programme")
@@ -79,7 +78,7 @@ def receipt_render_and_send(*, payment_id: int) -> Receipt | None:
         name = f"receipts/{receipt.programme.code}/{receipt.display_number}.pdf"
         receipt.file = default_storage.save(name, ContentFile(receipt_pdf(receipt)))
         receipt.save(update_fields=["file"])
-    alert_buyer_paid(receipt.payment, receipt_number=receipt.display_number, receipt_path=receipt.file)
+    alert_buyer_paid(receipt.payment, receipt=receipt)
     return receipt
 
 

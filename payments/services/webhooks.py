@@ -35,7 +35,7 @@ def webhook_receive(*, payload: bytes, signature: str) -> WebhookEvent:
         with transaction.atomic():
             stored = WebhookEvent.objects.select_for_update().get(pk=stored.pk)
             if stored.processed_at is None:  # a concurrent delivery may have done it meanwhile
-                _event_handle(event, provider_name=_provider_of(event))
+                _event_handle(event, provider=provider, provider_name=_provider_of(event))
                 stored.processed_at = timezone.now()
                 stored.error = ""
                 stored.save(update_fields=["processed_at", "error"])
@@ -64,12 +64,12 @@ def _provider_of(event: ProviderEvent) -> str:
     )
 
 
-def _payment_for(event: ProviderEvent) -> Payment | None:
+def _payment_for(event: ProviderEvent, provider) -> Payment | None:
     # The advisor is an outer join, which PostgreSQL cannot lock: only the payment row is locked.
     payments = Payment.objects.select_for_update(of=("self",)).select_related(
         "sale__advisor", "programme", "buyer"
     )
-    payment_id = stripe_provider().matching_reference(event.data_object)
+    payment_id = provider.matching_reference(event.data_object)
     if payment_id is not None:
         return payments.filter(pk=payment_id).first()
     # A charge need not carry the PaymentIntent's metadata: match it by its PaymentIntent.
@@ -114,7 +114,7 @@ def _money_in(session: CheckoutSession | None, payment: Payment, data: dict, pro
     )
 
 
-def _event_handle(event: ProviderEvent, *, provider_name: str) -> None:
+def _event_handle(event: ProviderEvent, *, provider, provider_name: str) -> None:
     data = event.data_object
     if event.type.startswith("refund.") or event.type == "charge.refund.updated":
         refund = Refund.objects.filter(pk=_int(data.get("metadata", {}).get("refund_id"))).first()
@@ -123,7 +123,7 @@ def _event_handle(event: ProviderEvent, *, provider_name: str) -> None:
             status = REFUND_STATUSES.get(data.get("status") or "", "pending")
             refund_settle(refund_id=refund.pk, status=status, provider_refund_id=data.get("id", ""))
         return
-    payment = _payment_for(event)
+    payment = _payment_for(event, provider)
     if payment is None:
         return  # not one of ours (another integration on the same Stripe account)
     if event.type == "charge.refunded":

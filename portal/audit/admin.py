@@ -1,22 +1,14 @@
 from django.contrib import admin
 
+from portal.admin_readonly import ReadOnlyAdminMixin
 from portal.audit.models import AuditEntry
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["created_at", "actor", "action", "object_type", "object_repr", "address"]
     list_filter = ["action", "object_type"]
     search_fields = ["object_repr", "object_id", "actor__email", "action"]
     list_select_related = ["actor"]
     date_hierarchy = "created_at"
     readonly_fields = [f.name for f in AuditEntry._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -3,6 +3,7 @@ from django.contrib.admin.views.main import ChangeList
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from portal.admin_readonly import ReadOnlyAdminMixin
 from portal.outbox.models import OutboxMessage
 from portal.outbox.services import outbox_resend
 
@@ -15,7 +16,8 @@ class OutboxChangeList(ChangeList):
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(admin.ModelAdmin):
+class OutboxMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    # Rows are written by the outbox services only: staff read them and may ask for a resend.
     list_display = ["created_at", "channel", "state", "recipient_list", "subject", "attempts", "sent_at"]
     list_filter = ["channel", "state", "created_at"]
     search_fields = ["key", "recipients", "subject"]
@@ -45,13 +47,3 @@ class OutboxMessageAdmin(admin.ModelAdmin):
 
     def has_resend_permission(self, request):
         return request.user.has_perm("outbox.change_outboxmessage")
-
-    # Rows are written by the outbox services only: staff read them and may ask for a resend.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

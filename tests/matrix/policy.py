@@ -120,6 +120,9 @@ ACCOUNTS = {
     "account_inactive": (_path("/accounts/inactive/"), PUBLIC),
     "account_signup": (_path("/accounts/signup/"), expect(REDIRECT, anonymous=OK)),
     "account_reauthenticate": (_path("/accounts/reauthenticate/"), OWN_ACCOUNT),
+    # Confirming one's identity again by an emailed code (allauth 65.22): one's own account only.
+    "account_request_reauthentication_code": (_path("/accounts/reauthenticate/code/"), OWN_ACCOUNT),
+    "account_confirm_reauthentication_code": (_path("/accounts/reauthenticate/code/confirm/"), OWN_ACCOUNT),
     "account_email": (_path("/accounts/email/"), SIGNED_IN),
     "account_email_verification_sent": (_path("/accounts/confirm-email/"), PUBLIC),
     "account_change_password": (_path("/accounts/password/change/"), SIGNED_IN),
