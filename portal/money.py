@@ -4,7 +4,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
 from babel import Locale
-from babel.numbers import NumberPattern, get_currency_symbol
+from babel.numbers import NumberPattern, get_currency_symbol, parse_pattern
 from django.utils import translation
 
 CENT = Decimal("0.01")
@@ -19,23 +19,13 @@ def _currency_format(locale_name: str, currency: str) -> tuple[Locale, NumberPat
     """The locale and its standard currency pattern, read once: lists format many amounts.
 
     When the pattern shows the currency by its symbol (a single ¤, as in every locale of the
-    portal), the symbol is written into the pattern now; babel otherwise looks up the
-    currency's name and symbol again for every amount."""
+    portal), the symbol is written into the pattern now, as quoted literal text; babel otherwise
+    looks up the currency's name and symbol again for every amount."""
     locale = Locale.parse(locale_name)
     pattern = locale.currency_formats["standard"]
     if "¤¤" not in pattern.pattern:
-        symbol = get_currency_symbol(currency, locale)
-        pattern = NumberPattern(
-            pattern.pattern,
-            tuple(part.replace("¤", symbol) for part in pattern.prefix),
-            tuple(part.replace("¤", symbol) for part in pattern.suffix),
-            pattern.grouping,
-            pattern.int_prec,
-            pattern.frac_prec,
-            pattern.exp_prec,
-            pattern.exp_plus,
-            pattern.number_pattern,
-        )
+        symbol = get_currency_symbol(currency, locale).replace("'", "''")
+        pattern = parse_pattern(pattern.pattern.replace("¤", f"'{symbol}'"))
     return locale, pattern
 
 
