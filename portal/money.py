@@ -1,6 +1,6 @@
 """Money is a Decimal with two places and a currency; this module formats and rounds it."""
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
 from babel import Locale
@@ -12,6 +12,16 @@ CENT = Decimal("0.01")
 
 def money_round(amount: Decimal | int | str) -> Decimal:
     return Decimal(amount).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def money_floor(amount: Decimal | int | str) -> Decimal:
+    """Down to the cent: a statutory maximum, which half a cent more would exceed."""
+    return Decimal(amount).quantize(CENT, rounding=ROUND_FLOOR)
+
+
+def money_ceil(amount: Decimal | int | str) -> Decimal:
+    """Up to the cent: a statutory minimum, which half a cent less would fall short of."""
+    return Decimal(amount).quantize(CENT, rounding=ROUND_CEILING)
 
 
 @lru_cache(maxsize=64)

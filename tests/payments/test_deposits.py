@@ -33,6 +33,8 @@ NO_DEPOSIT = (
     "French law forbids a deposit when the deed is expected more than two years after the reservation."
 )
 POLISH = "Polish law caps the reservation fee at 1 % of the price."
+FRENCH_ARTICLE = "Code de la construction et de l'habitation, art. L261-15 and R261-28"
+POLISH_ARTICLE = "Polish Developer Act of 20 May 2021, art. 29"
 NO_DEED_DATE = (
     "In France the deposit cap depends on when the deed is expected: give the sale's planned deed date first."
 )
@@ -151,7 +153,10 @@ def test_a_deposit_above_the_french_cap_is_refused_with_the_rule_named(advisor):
     with pytest.raises(PaymentError) as refused:
         deposit_request(actor=advisor, sale=sale)
 
-    assert str(refused.value) == f"A deposit of €6,000.00 is above the legal cap of €4,000.00. {TWO_PERCENT}"
+    assert (
+        str(refused.value)
+        == f"A deposit of €6,000.00 is above the legal cap of €4,000.00 ({FRENCH_ARTICLE}). {TWO_PERCENT}"
+    )
     assert Payment.objects.count() == 0
 
 
@@ -163,7 +168,10 @@ def test_no_deposit_may_be_asked_when_the_deed_is_more_than_two_years_away(advis
     with pytest.raises(PaymentError) as refused:
         deposit_request(actor=advisor, sale=sale)
 
-    assert str(refused.value) == f"A deposit of €4,000.00 is above the legal cap of €0.00. {NO_DEPOSIT}"
+    assert (
+        str(refused.value)
+        == f"A deposit of €4,000.00 is above the legal cap of €0.00 ({FRENCH_ARTICLE}). {NO_DEPOSIT}"
+    )
 
 
 def test_a_french_deposit_without_a_planned_deed_date_is_refused(advisor):
@@ -192,7 +200,10 @@ def test_a_polish_fee_above_one_percent_is_refused_with_the_rule_named(advisor):
     with pytest.raises(PaymentError) as refused:
         deposit_request(actor=advisor, sale=sale)
 
-    assert str(refused.value) == f"A deposit of PLN10,000.00 is above the legal cap of PLN5,000.00. {POLISH}"
+    assert (
+        str(refused.value)
+        == f"A deposit of PLN10,000.00 is above the legal cap of PLN5,000.00 ({POLISH_ARTICLE}). {POLISH}"
+    )
 
 
 def test_a_polish_fee_within_one_percent_is_asked_in_zloty(advisor):
@@ -220,7 +231,8 @@ def test_a_sale_s_own_amount_must_stay_within_the_cap_too(advisor):
         deposit_request(actor=advisor, sale=sale)
 
     assert (
-        str(refused.value) == f"A deposit of €12,000.00 is above the legal cap of €10,000.00. {FIVE_PERCENT}"
+        str(refused.value)
+        == f"A deposit of €12,000.00 is above the legal cap of €10,000.00 ({FRENCH_ARTICLE}). {FIVE_PERCENT}"
     )
 
 
@@ -233,6 +245,99 @@ def test_a_second_live_deposit_for_one_sale_is_refused(advisor):
 
     assert str(refused.value) == "This sale already has a deposit request that is open or paid."
     assert Payment.objects.filter(sale=sale).count() == 1
+
+
+# Rounding at the exact boundary: a legal maximum rounds down to the cent --------------------------
+
+
+def _french_sale(advisor, price: str, *, deed_in_years: int, **fields):
+    # The reservation is signed on 1 March 2026; the deed lies within one or within two years.
+    deed = date(2027, 3, 1) if deed_in_years == 1 else date(2028, 3, 1)
+    return sale_with_buyer_make(
+        advisor=advisor, price=price, reservation_signed_on=date(2026, 3, 1), deed_planned_on=deed, **fields
+    )
+
+
+def _polish_sale(advisor, price: str, **fields):
+    return sale_with_buyer_make(advisor=advisor, programme=polish_programme_make(), price=price, **fields)
+
+
+# Each price gives a share ending in half a cent (or more), which half-up rounding would raise.
+BOUNDARIES = [
+    # (country, deed within years, price, the exact share, the cap, the rule, the article)
+    ("FR", 1, "100000.10", "5000.005", "5000.00", FIVE_PERCENT, FRENCH_ARTICLE),
+    ("FR", 1, "12345.30", "617.265", "617.26", FIVE_PERCENT, FRENCH_ARTICLE),
+    ("FR", 2, "100000.25", "2000.005", "2000.00", TWO_PERCENT, FRENCH_ARTICLE),
+    ("FR", 2, "12345.25", "246.905", "246.90", TWO_PERCENT, FRENCH_ARTICLE),
+    ("PL", None, "100000.50", "1000.005", "1000.00", POLISH, POLISH_ARTICLE),
+    ("PL", None, "12345.50", "123.455", "123.45", POLISH, POLISH_ARTICLE),
+]
+
+
+def _boundary_sale(advisor, country, years, price, **fields):
+    if country == "PL":
+        return _polish_sale(advisor, price, **fields)
+    return _french_sale(advisor, price, deed_in_years=years, **fields)
+
+
+@pytest.mark.parametrize(("country", "years", "price", "share", "cap", "rule", "article"), BOUNDARIES)
+def test_a_legal_cap_rounds_down_to_the_cent(advisor, country, years, price, share, cap, rule, article):
+    sale = _boundary_sale(advisor, country, years, price)
+
+    assert deposit_cap(sale).amount == Decimal(cap)
+    assert deposit_cap(sale).amount < Decimal(share)
+    assert deposit_cap(sale).rule == rule
+    assert deposit_cap(sale).article == article
+
+
+@pytest.mark.parametrize(("country", "years", "price", "share", "cap", "rule", "article"), BOUNDARIES)
+def test_a_deposit_exactly_at_the_cap_goes_out_and_a_cent_more_is_refused_naming_the_article(
+    advisor, country, years, price, share, cap, rule, article
+):
+    at_cap = _boundary_sale(advisor, country, years, price)
+    DepositOverride.objects.create(sale=at_cap, amount=Decimal(cap))
+    above = _boundary_sale(advisor, country, years, price)
+    DepositOverride.objects.create(sale=above, amount=Decimal(cap) + Decimal("0.01"))
+
+    assert deposit_request(actor=advisor, sale=at_cap).amount == Decimal(cap)
+    with pytest.raises(PaymentError) as refused:
+        deposit_request(actor=advisor, sale=above)
+
+    assert article in str(refused.value)
+    assert str(refused.value).endswith(rule)
+    assert Payment.objects.filter(sale=above).count() == 0
+
+
+@pytest.mark.parametrize(("country", "years", "price", "share", "cap", "rule", "article"), BOUNDARIES)
+def test_a_programme_rule_of_exactly_the_legal_share_asks_the_cap_not_a_cent_more(
+    advisor, country, years, price, share, cap, rule, article
+):
+    percent = {(None, "PL"): "1.00", (1, "FR"): "5.00", (2, "FR"): "2.00"}[(years, country)]
+    sale = _boundary_sale(advisor, country, years, price)
+    rules = payment_settings_make(sale.programme, deposit_percent=Decimal(percent))
+
+    assert deposit_amount_for(sale, rules) == Decimal(cap)
+    assert deposit_request(actor=advisor, sale=sale).amount == Decimal(cap)
+
+
+def test_a_programme_rule_below_the_legal_share_keeps_its_ordinary_rounding(advisor):
+    sale = _french_sale(advisor, "12345.30", deed_in_years=1)
+    rules = payment_settings_make(sale.programme, deposit_percent=Decimal("2.00"))
+
+    # 2 % of 12,345.30 is 246.906: well under the 5 % cap, rounded to the nearest cent.
+    assert deposit_amount_for(sale, rules) == Decimal("246.91")
+
+
+def test_a_programme_rule_a_hair_above_the_legal_share_is_refused_not_trimmed(advisor):
+    sale = _french_sale(advisor, "100000.10", deed_in_years=1)
+    rules = payment_settings_make(sale.programme, deposit_percent=Decimal("5.01"))
+
+    with pytest.raises(PaymentError) as refused:
+        deposit_amount_for(sale, rules)
+
+    assert str(refused.value) == (
+        f"A deposit of €5,010.01 is above the legal cap of €5,000.00 ({FRENCH_ARTICLE}). {FIVE_PERCENT}"
+    )
 
 
 # The request at the programme's stage ------------------------------------------------------------
@@ -321,7 +426,7 @@ def test_a_deposit_above_the_cap_at_the_stage_tells_the_advisor_the_rule(advisor
     [alert] = Alert.objects.filter(user=advisor)
     assert alert.text == (
         f"The deposit of sale {sale.reference} was not requested: "
-        f"A deposit of €15,000.00 is above the legal cap of €10,000.00. {FIVE_PERCENT}"
+        f"A deposit of €15,000.00 is above the legal cap of €10,000.00 ({FRENCH_ARTICLE}). {FIVE_PERCENT}"
     )
     assert OutboxMessage.objects.count() == 0
 
