@@ -166,6 +166,8 @@ STAFF_SESSION_IDLE_SECONDS = env_int("STAFF_SESSION_IDLE_SECONDS", 30 * 60)
 STAFF_SESSION_MAX_SECONDS = env_int("STAFF_SESSION_MAX_SECONDS", 12 * 60 * 60)
 # How long a buyer's "send access" link stays valid.
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 7)
+# How many self-service reservation requests (options) one buyer may have pending at once.
+SELF_SERVICE_OPTIONS_MAX = env_int("SELF_SERVICE_OPTIONS_MAX", 1)
 SESSION_ENGINE = (
     "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"
 )

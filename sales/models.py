@@ -81,6 +81,7 @@ class Sale(models.Model):
         STAFF = "staff", _("Cancelled by staff")
         HOLD_EXPIRED = "hold_expired", _("Hold expired")
         REQUEST_REFUSED = "request_refused", _("Reservation request refused")
+        REQUEST_WITHDRAWN = "request_withdrawn", _("Reservation request withdrawn by the buyer")
 
     programme = models.ForeignKey(
         Programme, verbose_name=_("programme"), on_delete=models.PROTECT, related_name="sales"

@@ -139,6 +139,11 @@ def lots(page: SalePage) -> list[tuple]:
     return [(link.lot, choice_label(Lot.Type, link.lot.type)) for link in page.lots]
 
 
+def is_pending_request(sale: Sale) -> bool:
+    """The buyer's own reservation request, still waiting: he may withdraw it."""
+    return sale.requested_by_buyer and sale.stage == Stage.OPTION
+
+
 def next_step_for_buyer(sale: Sale) -> str:
     return NEXT_STEP_FOR_BUYER[sale.stage]
 

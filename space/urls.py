@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("sales/<int:sale_id>/", views.sale_detail, name="sale"),
     path("sales/<int:sale_id>/calendar/", views.sale_calendar, name="calendar"),
+    path("sales/<int:sale_id>/withdraw-request/", views.withdraw_request, name="withdraw_request"),
     path("reserve/", views.reserve, name="reserve"),
     path("reserve/<int:lot_id>/", views.reserve_lot, name="reserve_lot"),
     path("invitation/<str:token>/", views.invitation, name="invitation"),

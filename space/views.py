@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from portal.branding.selectors import company_settings_get
 from portal.timezones import in_zone
@@ -31,14 +31,18 @@ from sales.selectors import (
     lot_for_request_get,
     lots_open_for_requests,
 )
-from sales.services import sale_request_reservation
+from sales.services import sale_request_reservation, sale_withdraw_request
 from space import presenters
 from space.forms import InvitationPasswordForm
 
 
 def client_space(view):
-    """Logged-in buyers, notaries and partners; staff belong in the back-office."""
+    """Logged-in buyers, notaries and partners; staff belong in the back-office.
 
+    Their pages show one person's purchase and money: no browser or shared cache keeps them
+    (`Cache-Control: private, no-store`), so the back button after logging out shows nothing."""
+
+    @never_cache
     @login_required
     @wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -89,6 +93,7 @@ def sale_detail(request, sale_id: int):
         "timeline": presenters.stage_timeline(sale),
         "key_dates": presenters.key_dates(sale),
         "next_step": presenters.next_step_for_buyer(sale),
+        "pending_request": role == presenters.BUYER and presenters.is_pending_request(sale),
         "notaries": presenters.notaries(page),
         "partners": presenters.partners(page),
         "nav": "dashboard",
@@ -113,14 +118,18 @@ def reserve(request):
 
 
 @client_space
-@require_POST
+@require_http_methods(["GET", "POST"])
 def reserve_lot(request, lot_id: int):
+    """GET asks the buyer to confirm what he is about to request; POST sends the request."""
     if presenters.is_external(request.user):
         raise Http404(_("Only buyers may request reservations."))
     try:
         lot = lot_for_request_get(request.user, lot_id)
     except Lot.DoesNotExist:
         raise Http404(_("No such lot.")) from None
+    if request.method == "GET":
+        context = {"lot": lot, "programme": lot.programme, "nav": "reserve"}
+        return _render(request, "space/reserve_confirm.html", context)
     try:
         sale = sale_request_reservation(user=request.user, lot=lot)
     except SaleError as error:
@@ -136,6 +145,35 @@ def reserve_lot(request, lot_id: int):
         % {"lot": lot, "date": held_until},
     )
     return redirect("space:sale", sale_id=sale.pk)
+
+
+@client_space
+@require_http_methods(["GET", "POST"])
+def withdraw_request(request, sale_id: int):
+    """A buyer withdraws his own pending reservation request, after confirming it (GET)."""
+    page = _sale_or_404(client_sale_page, request.user, sale_id)
+    sale = page.sale
+    if presenters.viewer_role(request.user, page) != presenters.BUYER or not presenters.is_pending_request(
+        sale
+    ):
+        raise Http404(_("No pending reservation request here."))
+    if request.method == "GET":
+        numbers = [link.lot.number for link in page.lots]
+        context = {
+            "sale": sale,
+            "programme": sale.programme,
+            "lot_numbers": ", ".join(numbers),
+            "lot_count": len(numbers),
+            "nav": "dashboard",
+        }
+        return _render(request, "space/withdraw_request.html", context)
+    try:
+        sale_withdraw_request(user=request.user, sale=sale)
+    except SaleError as error:
+        messages.error(request, str(error))
+        return redirect("space:sale", sale_id=sale.pk)
+    messages.success(request, _("Your reservation request is withdrawn and the lot is free again."))
+    return redirect("space:dashboard")
 
 
 def _invitation_refused(request):

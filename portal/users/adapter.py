@@ -3,7 +3,7 @@ import uuid
 
 from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
-from allauth.account.internal.flows.login import get_authentication_records
+from allauth.account.authentication import get_authentication_records
 from django.utils import translation
 
 from portal.users.models import User

@@ -3,11 +3,11 @@ import re
 import pytest
 import time_machine
 from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.urls import reverse
 
 from portal.outbox.models import OutboxMessage
 from tests.conftest import make_user
+from tests.totp import totp_activate
 
 PASSWORD = "secret-pass-42"
 
@@ -79,7 +79,7 @@ def test_a_staff_member_without_totp_cannot_open_the_admin(client, sales):
 
 
 def test_a_staff_member_with_totp_opens_the_admin(client, sales):
-    TOTP.activate(sales, generate_totp_secret())
+    totp_activate(sales)
     assert Authenticator.objects.filter(user=sales, type=Authenticator.Type.TOTP).exists()
     client.force_login(sales)
     assert client.get("/admin/").status_code == 200

@@ -1,14 +1,8 @@
-import time
-
 from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import SECRET_SESSION_KEY, format_hotp_value, hotp_value
 from django.urls import reverse
 
 from tests.accounts.test_login import PASSWORD, login
-
-
-def current_code(secret: str) -> str:
-    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+from tests.totp import totp_activate, totp_code, totp_enrolment_secret
 
 
 def test_a_staff_member_enrols_totp_gets_recovery_codes_then_opens_the_admin(client, sales):
@@ -18,8 +12,8 @@ def test_a_staff_member_enrols_totp_gets_recovery_codes_then_opens_the_admin(cli
 
     page = client.get(first.url)
     assert page.status_code == 200
-    secret = client.session[SECRET_SESSION_KEY]
-    response = client.post(reverse("mfa_activate_totp"), {"code": current_code(secret)})
+    secret = totp_enrolment_secret(page)
+    response = client.post(reverse("mfa_activate_totp"), {"code": totp_code(secret)})
     assert response.status_code == 302
 
     kinds = set(Authenticator.objects.filter(user=sales).values_list("type", flat=True))
@@ -28,13 +22,10 @@ def test_a_staff_member_enrols_totp_gets_recovery_codes_then_opens_the_admin(cli
 
 
 def test_once_enrolled_a_staff_login_asks_for_the_code(client, sales):
-    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
-
-    secret = generate_totp_secret()
-    TOTP.activate(sales, secret)
+    secret = totp_activate(sales)
     response = client.post(reverse("account_login"), {"login": sales.email, "password": PASSWORD})
     assert response.url == reverse("mfa_authenticate")
     assert "_auth_user_id" not in client.session
-    client.post(reverse("mfa_authenticate"), {"code": current_code(secret)})
+    client.post(reverse("mfa_authenticate"), {"code": totp_code(secret)})
     assert client.session["_auth_user_id"] == str(sales.pk)
     assert client.get("/admin/").status_code == 200

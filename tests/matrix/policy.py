@@ -91,10 +91,23 @@ CLIENT_SPACE = {
             **roles(["staff", "other_staff", "administrator"], REDIRECT),
         ),
     ),
-    # POST only: a GET changes nothing for anyone.
+    # GET shows the confirmation step (changing nothing); the buyers of programme A may ask.
     "space:reserve_lot": (
         lambda w: f"/space/reserve/{w.free_lot_a.pk}/",
-        expect(NOT_ALLOWED, anonymous=LOGIN, **roles(["staff", "other_staff", "administrator"], REDIRECT)),
+        expect(
+            OK,
+            anonymous=LOGIN,
+            other_buyer=NOT_FOUND,
+            notary=NOT_FOUND,
+            other_notary=NOT_FOUND,
+            partner=NOT_FOUND,
+            **roles(["staff", "other_staff", "administrator"], REDIRECT),
+        ),
+    ),
+    # Sale A is no pending request of its buyers: nobody may withdraw it, nor learn more.
+    "space:withdraw_request": (
+        _sale_a("/space/sales/{sale}/withdraw-request/"),
+        expect(NOT_FOUND, anonymous=LOGIN, **roles(["staff", "other_staff", "administrator"], REDIRECT)),
     ),
     # An unknown, used, revoked or expired link: the same answer for everyone.
     "space:invitation": (_path("/space/invitation/not-a-real-token/"), expect(NOT_FOUND)),

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
@@ -28,6 +27,7 @@ from sales.models import SaleAssignment, SavedView
 from sales.services import sale_create
 from tests.conftest import make_user
 from tests.sales.factories import buyer_make, lots_make, programme_make
+from tests.totp import totp_activate
 
 ROLES = [
     "anonymous",
@@ -70,7 +70,7 @@ class World:
 
 def _staff(email, role, programme=None, **fields):
     user = make_user(email, role=role, **fields)
-    TOTP.activate(user, generate_totp_secret())  # staff may open the back-office
+    totp_activate(user)  # staff may open the back-office
     if programme is not None:
         programme.staff.add(user)
     return user
