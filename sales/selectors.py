@@ -8,7 +8,7 @@ from portal.access import is_administrator, is_staff_member
 from portal.users.models import User
 from programmes.models import Lot, Programme
 from programmes.selectors import programmes_scope, programmes_visible_to
-from sales.models import Buyer, Invitation, Sale, SaleAssignment, SaleBuyer, SaleLot
+from sales.models import Buyer, Invitation, Sale, SaleAssignment, SaleBuyer, SaleLot, Stage
 
 
 def sales_visible_to(user) -> QuerySet[Sale]:
@@ -68,6 +68,7 @@ SALE_PAGE_FIELDS = [
     "contract_number",
     "partner_agency",
     "hold_until",
+    "requested_by_buyer",
     "reservation_signed_on",
     "withdrawal_ends_on",
     "deed_planned_on",
@@ -173,6 +174,11 @@ def lots_open_for_requests(user) -> QuerySet[Lot]:
         .select_related("programme", "building")
         .order_by("programme__name", "number")
     )
+
+
+def buyer_pending_requests(buyer: Buyer) -> QuerySet[Sale]:
+    """The buyer's own reservation requests that still hold a lot (options he asked for)."""
+    return Sale.objects.filter(sale_buyers__buyer=buyer, requested_by_buyer=True, stage=Stage.OPTION)
 
 
 def lot_for_request_get(user, lot_id: int) -> Lot:

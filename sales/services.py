@@ -10,14 +10,17 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from portal.audit.services import audit_record
 from programmes.models import Lot, Programme
 from sales.errors import SaleError
 from sales.models import LIVE_STAGES, Buyer, Sale, SaleBuyer, SaleLot, SavedView, Stage
+from sales.selectors import buyer_pending_requests
 from sales.signals import sale_stage_moved
 from sales.stages import DATE_FIELD_FOR_STAGE, LOT_STATUS_FOR_STAGE, IllegalStageMove, stage_check_move
 
@@ -154,16 +157,30 @@ def sale_cancel(*, actor, sale: Sale, reason: str = Sale.CancelReason.STAFF) -> 
     return sale_move_stage(actor=actor, sale=sale, target=Stage.CANCELLED, reason=reason)
 
 
+@transaction.atomic
 def sale_request_reservation(*, user, lot: Lot) -> Sale:
     """A buyer asks, from his client space, to hold an available lot; staff confirm or refuse.
 
     Two buyers asking for one lot at the same moment: the lot's row lock and the one-live-sale
-    constraint let exactly one of them have it.
+    constraint let exactly one of them have it. The buyer's row is locked too, so two requests of
+    one buyer at once cannot both pass his limit of pending requests.
     """
-    buyer = Buyer.objects.filter(user=user).first()
+    buyer = Buyer.objects.select_for_update().filter(user=user).first()
     programme = lot.programme
     if buyer is None or not programme.self_reservation_enabled:
         raise SaleError(_("Reservations cannot be requested for this programme."))
+    limit = settings.SELF_SERVICE_OPTIONS_MAX
+    if buyer_pending_requests(buyer).count() >= limit:
+        raise SaleError(
+            ngettext(
+                "You already have %(count)d reservation request waiting for your advisor: withdraw it "
+                "or wait for the answer before asking for another lot.",
+                "You already have %(count)d reservation requests waiting for your advisor: withdraw one "
+                "or wait for the answers before asking for another lot.",
+                limit,
+            )
+            % {"count": limit}
+        )
     hold_until = timezone.now() + timedelta(days=programme.reservation_hold_days)
     try:
         return sale_create(
@@ -178,6 +195,16 @@ def sale_request_reservation(*, user, lot: Lot) -> Sale:
         )
     except SaleError:
         raise SaleError(_("Sorry, lot %(lot)s has just been taken.") % {"lot": lot}) from None
+
+
+def sale_withdraw_request(*, user, sale: Sale) -> Sale:
+    """A buyer withdraws his own pending reservation request: the sale is cancelled, the lot freed."""
+    buyer = Buyer.objects.filter(user=user).first()
+    if buyer is None or not buyer_pending_requests(buyer).filter(pk=sale.pk).exists():
+        raise SaleError(_("Only your own pending reservation request can be withdrawn."))
+    return sale_move_stage(
+        actor=user, sale=sale, target=Stage.CANCELLED, reason=Sale.CancelReason.REQUEST_WITHDRAWN
+    )
 
 
 def _programme_advisor(programme: Programme):
