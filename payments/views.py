@@ -32,6 +32,7 @@ from payments.models import (
     Status,
 )
 from payments.providers import stripe_configured
+from payments.references import creditor_reference_grouped
 from payments.selectors import (
     client_receipt_payment_get,
     payment_for_link,
@@ -91,11 +92,6 @@ def _page_state(payment: Payment) -> str:
     return CANCELLED
 
 
-def _grouped(reference: str) -> str:
-    """RF18539007547034 as "RF18 5390 0754 7034", the way banks print it."""
-    return " ".join(reference[i : i + 4] for i in range(0, len(reference), 4))
-
-
 def _receipt_of(request, payment: Payment):
     """The receipt, for a logged-in buyer of the sale only (None otherwise)."""
     if not request.user.is_authenticated:
@@ -122,7 +118,7 @@ def _pay_page(request, payment: Payment, token: str, *, error: str = ""):
         "pays_online": payment.method in ONLINE_METHODS and payment.method in methods,
         "pays_by_transfer": payment.method == Method.TRANSFER and Method.TRANSFER in methods,
         "outstanding": payment.amount - payment.amount_paid,
-        "creditor_reference": _grouped(payment.creditor_reference),
+        "creditor_reference": creditor_reference_grouped(payment.creditor_reference),
         "receipt": _receipt_of(request, payment) if state == PAID else None,
     }
     response = render(request, "payments/pay.html", context)

@@ -4,7 +4,12 @@ manual provider finds the payment back from the reference a buyer wrote on his t
 import pytest
 
 from payments.providers.manual import ManualProvider, reference_payment_id
-from payments.references import creditor_reference, creditor_reference_for_payment, creditor_reference_valid
+from payments.references import (
+    creditor_reference,
+    creditor_reference_for_payment,
+    creditor_reference_grouped,
+    creditor_reference_valid,
+)
 from tests.payments.factories import request_make, sale_with_buyer_make
 from tests.sales.factories import programme_make
 
@@ -19,8 +24,37 @@ def test_the_iso_example_is_valid_printed_or_grouped_by_four():
     assert creditor_reference_valid("rf18 5390 0754 7034")
 
 
+def test_a_reference_is_printed_in_groups_of_four_with_a_shorter_last_group():
+    assert creditor_reference_grouped("RF18539007547034") == "RF18 5390 0754 7034"
+    assert creditor_reference_grouped("RF185390075470Y") == "RF18 5390 0754 70Y"
+
+
+@pytest.mark.parametrize("body", ["1", "Y", "LUM200000042", "Z" * 21, "000000000000000000001"])
+def test_every_body_gets_check_digits_that_make_it_valid(body):
+    reference = creditor_reference(body)
+
+    assert reference.endswith(body)
+    assert creditor_reference_valid(reference)
+    assert not creditor_reference_valid(f"RF{(int(reference[2:4]) + 1) % 100:02d}{body}")
+
+
+@pytest.mark.parametrize("body", ["", "1" * 22, "---"])
+def test_a_body_that_is_empty_or_too_long_is_refused(body):
+    with pytest.raises(ValueError, match="1 to 21 letters or digits"):
+        creditor_reference(body)
+
+
 @pytest.mark.parametrize(
-    "reference", ["RF19539007547034", "RF18539007547035", "RF18", "XX18539007547034", "RF18" + "1" * 22]
+    "reference",
+    [
+        "RFAB539007547034",
+        "RF18-5390-0754-7034",
+        "RF19539007547034",
+        "RF18539007547035",
+        "RF18",
+        "XX18539007547034",
+        "RF18" + "1" * 22,
+    ],
 )
 def test_a_reference_with_a_typo_or_the_wrong_shape_is_invalid(reference):
     assert not creditor_reference_valid(reference)
