@@ -1,9 +1,11 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from portal.audit.changes import form_values
 from portal.money import money_format
 from programmes.admin.scoping import ProgrammeScopedAdmin, ScopedRelatedFieldListFilter
 from programmes.models import Lot
+from programmes.services import lot_delete, lot_save
 
 
 @admin.register(Lot)
@@ -44,3 +46,15 @@ class LotAdmin(ProgrammeScopedAdmin, admin.ModelAdmin):
     @admin.display(description=_("price incl. tax"), ordering="price")
     def price_display(self, obj):
         return money_format(obj.price, obj.programme.currency)
+
+    # Saving: through the services, which audit every change ---------------------------------
+
+    def save_model(self, request, obj, form, change):
+        lot_save(actor=request.user, lot=obj, values=form_values(form))
+
+    def delete_model(self, request, obj):
+        lot_delete(actor=request.user, lot=obj)
+
+    def delete_queryset(self, request, queryset):
+        for lot in queryset:
+            lot_delete(actor=request.user, lot=lot)

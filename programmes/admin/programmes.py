@@ -5,10 +5,20 @@ from django.contrib import admin
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
+from portal.audit.changes import form_values
 from portal.users.models import User
+from programmes.admin.saving import inline_rows_save
 from programmes.admin.scoping import ProgrammeScopedAdmin
 from programmes.forms import ProgrammeAdminForm
 from programmes.models import Building, Lot, Milestone, Programme
+from programmes.services import (
+    building_delete,
+    building_save,
+    milestone_delete,
+    milestone_save,
+    programme_delete,
+    programme_save,
+)
 
 TIME_ZONE_CHOICES = [(name, name) for name in sorted(available_timezones())]
 
@@ -17,6 +27,14 @@ class BuildingInline(ProgrammeScopedAdmin, admin.TabularInline):
     model = Building
     extra = 0
     fields = ["name"]
+
+    @staticmethod
+    def row_save(*, actor, row, values):
+        return building_save(actor=actor, building=row, values=values)
+
+    @staticmethod
+    def row_delete(*, actor, row):
+        building_delete(actor=actor, building=row)
 
     def get_queryset(self, request):
         # Each row prints its building, whose name includes the programme's.
@@ -28,6 +46,14 @@ class MilestoneInline(ProgrammeScopedAdmin, admin.TabularInline):
     extra = 0
     fields = ["kind", "planned_date", "actual_date", "note"]
     ordering = ["planned_date"]
+
+    @staticmethod
+    def row_save(*, actor, row, values):
+        return milestone_save(actor=actor, milestone=row, values=values)
+
+    @staticmethod
+    def row_delete(*, actor, row):
+        milestone_delete(actor=actor, milestone=row)
 
 
 @admin.register(Programme)
@@ -99,3 +125,25 @@ class ProgrammeAdmin(ProgrammeScopedAdmin, admin.ModelAdmin):
                 "last_name", "first_name", "email"
             )
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    # Saving: through the services, which audit every change -----------------------------------
+
+    def save_model(self, request, obj, form, change):
+        # The staff list too: programme_save records who was added or removed with the rest.
+        programme_save(actor=request.user, programme=obj, values=form_values(form))
+
+    def save_related(self, request, form, formsets, change):
+        # No form.save_m2m(): the staff were saved by programme_save, audited.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    def save_formset(self, request, form, formset, change):
+        inline = next(inline for inline in self.inlines if inline.model is formset.model)
+        inline_rows_save(request, formset, save=inline.row_save, delete=inline.row_delete)
+
+    def delete_model(self, request, obj):
+        programme_delete(actor=request.user, programme=obj)
+
+    def delete_queryset(self, request, queryset):
+        for programme in queryset:
+            programme_delete(actor=request.user, programme=programme)

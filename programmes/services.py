@@ -1,0 +1,112 @@
+"""Every write to programmes, their buildings, calendars and lots, each with its audit entry.
+
+The back-office forms check what staff type; these functions lock the row, apply the new values
+and record the old and new ones (portal.audit.changes). A programme's staff decides what its
+staff members may see, so who was added or removed is recorded by email address.
+"""
+
+from typing import Any
+
+from django.db import transaction
+
+from portal.audit.changes import members_apply, values_apply, values_of
+from portal.audit.services import audit_record
+from programmes.models import Building, Lot, Milestone, Programme
+
+
+def _editable_names(model) -> list[str]:
+    # What a new row's entry records: what staff may type, not ids and timestamps.
+    return [
+        field.name
+        for field in [*model._meta.concrete_fields, *model._meta.many_to_many]
+        if field.editable and not field.primary_key
+    ]
+
+
+@transaction.atomic
+def programme_save(*, actor, programme: Programme, values: dict[str, Any]) -> Programme:
+    """Create `programme` (not saved yet: it holds its values) or change the fields in `values`
+    of the saved one; `values` may hold `staff`, the complete list of its staff members."""
+    if programme.pk is None:
+        members = {name: value for name, value in values.items() if name == "staff"}
+        programme.save()
+        members_apply(programme, members)
+        audit_record(
+            actor=actor,
+            action="programme.created",
+            obj=programme,
+            data=values_of(programme, _editable_names(Programme)),
+        )
+        return programme
+    current = Programme.objects.select_for_update().get(pk=programme.pk)
+    changes = values_apply(current, values)
+    if changes:
+        current.save(update_fields=[*changes, "updated_at"])
+    changes |= members_apply(current, values)
+    if changes:
+        audit_record(actor=actor, action="programme.changed", obj=current, data=changes)
+    return current
+
+
+@transaction.atomic
+def programme_delete(*, actor, programme: Programme) -> None:
+    """Delete a programme without lots or sales (the database refuses one that has some)."""
+    audit_record(actor=actor, action="programme.deleted", obj=programme, data={"code": programme.code})
+    programme.delete()
+
+
+def _row_save(*, actor, row, values: dict[str, Any], kind: str):
+    # Buildings, milestones and lots: the same steps, each under its own action names.
+    if row.pk is None:
+        row.save()
+        data = values_of(row, _editable_names(type(row)))
+        audit_record(actor=actor, action=f"{kind}.created", obj=row, data=data)
+        return row
+    current = type(row).objects.select_for_update().get(pk=row.pk)
+    changes = values_apply(current, values)
+    if changes:
+        current.save(update_fields=list(changes))
+        audit_record(actor=actor, action=f"{kind}.changed", obj=current, data=changes)
+    return current
+
+
+def _row_delete(*, actor, row, kind: str) -> None:
+    data = values_of(row, _editable_names(type(row)))
+    audit_record(actor=actor, action=f"{kind}.deleted", obj=row, data=data)
+    row.delete()
+
+
+@transaction.atomic
+def lot_save(*, actor, lot: Lot, values: dict[str, Any]) -> Lot:
+    """Create `lot` (not saved yet) or change the fields in `values`; never its status, which
+    follows its sales (sales.stages)."""
+    if "status" in values and lot.pk is not None:
+        raise ValueError("A lot's status follows its sales; lot_save cannot change it.")
+    return _row_save(actor=actor, row=lot, values=values, kind="lot")
+
+
+@transaction.atomic
+def lot_delete(*, actor, lot: Lot) -> None:
+    """Delete a lot no sale holds (the database refuses one that a sale holds)."""
+    _row_delete(actor=actor, row=lot, kind="lot")
+
+
+@transaction.atomic
+def building_save(*, actor, building: Building, values: dict[str, Any]) -> Building:
+    return _row_save(actor=actor, row=building, values=values, kind="building")
+
+
+@transaction.atomic
+def building_delete(*, actor, building: Building) -> None:
+    _row_delete(actor=actor, row=building, kind="building")
+
+
+@transaction.atomic
+def milestone_save(*, actor, milestone: Milestone, values: dict[str, Any]) -> Milestone:
+    """Create or change a step of the programme's calendar, which its buyers see."""
+    return _row_save(actor=actor, row=milestone, values=values, kind="milestone")
+
+
+@transaction.atomic
+def milestone_delete(*, actor, milestone: Milestone) -> None:
+    _row_delete(actor=actor, row=milestone, kind="milestone")
