@@ -14,10 +14,10 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime, time
 from decimal import Decimal
-from urllib.parse import quote
 
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -57,20 +57,17 @@ def csv_safe(value) -> str:
     return _text_safe(str(value))
 
 
-def _attachment_disposition(filename: str, extension: str) -> str:
-    """`attachment; filename="…"` with a name that cannot break the header or name a path;
-    a name with accents also goes in `filename*` (RFC 6266), with a plain ASCII fallback."""
+def _download_name(filename: str, extension: str) -> str:
+    """A file name that cannot name a path or carry control characters, with its extension.
+
+    Django writes the header from it (`content_disposition_header`, RFC 6266: `filename*` when
+    the name is not ASCII)."""
     name = filename.replace("\\", "/").rsplit("/", 1)[-1]
     name = "".join(char for char in name if unicodedata.category(char)[0] != "C")
     name = name.replace('"', "").replace(";", "").strip(" .")
     if not name.lower().endswith(f".{extension}"):
         name = f"{name}.{extension}" if name else f"export.{extension}"
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-    ascii_name = re.sub(r"[^A-Za-z0-9._-]+", "_", ascii_name).strip("_") or f"export.{extension}"
-    disposition = f'attachment; filename="{ascii_name}"'
-    if ascii_name != name:
-        disposition += f"; filename*=UTF-8''{quote(name, safe='')}"
-    return disposition
+    return name
 
 
 def _csv_chunks(header: Sequence, rows: Iterable[Sequence]) -> Iterator[bytes]:
@@ -94,7 +91,7 @@ def export_csv_response(
 ) -> StreamingHttpResponse:
     """A streamed CSV download of `header` and `rows`, read from `rows` as the client reads."""
     response = StreamingHttpResponse(_csv_chunks(header, rows), content_type=CSV_CONTENT_TYPE)
-    response["Content-Disposition"] = _attachment_disposition(filename, "csv")
+    response["Content-Disposition"] = content_disposition_header(True, _download_name(filename, "csv"))
     return response
 
 
@@ -142,6 +139,9 @@ def export_xlsx_response(
     except BaseException:
         output.close()
         raise
-    response = FileResponse(output, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = _attachment_disposition(filename, "xlsx")
-    return response
+    return FileResponse(
+        output,
+        as_attachment=True,
+        filename=_download_name(filename, "xlsx"),
+        content_type=XLSX_CONTENT_TYPE,
+    )
