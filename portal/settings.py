@@ -155,6 +155,13 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "1/3m/key",
     "signup": "20/m/ip",
 }
+# How many reverse proxies of ours stand in front of the portal (0: none, X-Forwarded-For is
+# ignored). portal.request_context reads it for the audit trail and, through the account
+# adapter, for the login rate limits; allauth's own setting follows the same value.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env_str("MFA_TOTP_ISSUER", "Buyer portal")
 # Tracking "last seen" costs five queries on every request; the sessions page does without it.

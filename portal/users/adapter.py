@@ -4,8 +4,11 @@ import uuid
 from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.authentication import get_authentication_records
+from django.core.exceptions import PermissionDenied
 from django.utils import translation
+from django.utils.translation import gettext as _
 
+from portal.request_context import address_from_request
 from portal.users.models import User
 
 # allauth emails whose text staff may edit, and how allauth's context feeds their placeholders.
@@ -32,6 +35,13 @@ class AccountAdapter(DefaultAccountAdapter):
             if records and time.time() - records[-1]["at"] < account_settings.REAUTHENTICATION_TIMEOUT:
                 return False
         return super().is_reauthentication_required(app=app, **kwargs)
+
+    def get_client_ip(self, request):
+        # allauth keys its rate limits on this; the audit trail uses the same rule.
+        address = address_from_request(request)
+        if not address:
+            raise PermissionDenied(_("Unable to determine the client's address."))
+        return address
 
     def send_mail(self, template_prefix, email, context):
         """Every account email goes through the outbox, in the recipient's own language."""
