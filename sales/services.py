@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from portal.audit.changes import values_apply, values_of
 from portal.audit.services import audit_record
 from programmes.models import Lot, Programme
 from sales.errors import SaleError
@@ -299,19 +300,55 @@ def sale_update(*, actor, sale: Sale, changes: dict[str, Any]) -> Sale:
     if refused:
         raise ValueError(f"sale_update cannot change {sorted(refused)}; use the stage functions.")
     sale = Sale.objects.select_for_update().get(pk=sale.pk)
-    changed = {name: value for name, value in changes.items() if getattr(sale, name) != value}
+    changed = values_apply(sale, changes)
     if not changed:
         return sale
-    for name, value in changed.items():
-        setattr(sale, name, value)
     sale.save(update_fields=[*changed, "updated_at"])
-    audit_record(
-        actor=actor,
-        action="sale.updated",
-        obj=sale,
-        data={name: getattr(value, "pk", value) for name, value in changed.items()},
-    )
+    audit_record(actor=actor, action="sale.updated", obj=sale, data=changed)
     return sale
+
+
+# What staff type about a buyer; his login account changes only through "send access".
+BUYER_EDITABLE_FIELDS = (
+    "civility",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "address",
+    "postcode",
+    "city",
+    "country",
+    "language",
+)
+
+
+@transaction.atomic
+def buyer_save(*, actor, buyer: Buyer, values: dict[str, Any]) -> Buyer:
+    """Record a new buyer (`buyer` not saved yet, holding his details) or change the details in
+    `values` of a known one; audited with the old and new values."""
+    refused = set(values) - set(BUYER_EDITABLE_FIELDS)
+    if refused:
+        raise ValueError(f"buyer_save cannot change {sorted(refused)}.")
+    if buyer.pk is None:
+        buyer.save()
+        audit_record(
+            actor=actor, action="buyer.created", obj=buyer, data=values_of(buyer, BUYER_EDITABLE_FIELDS)
+        )
+        return buyer
+    current = Buyer.objects.select_for_update().get(pk=buyer.pk)
+    changes = values_apply(current, values)
+    if changes:
+        current.save(update_fields=list(changes))
+        audit_record(actor=actor, action="buyer.changed", obj=current, data=changes)
+    return current
+
+
+@transaction.atomic
+def buyer_delete(*, actor, buyer: Buyer) -> None:
+    """Delete a buyer of no sale (the database refuses one who has a sale)."""
+    audit_record(actor=actor, action="buyer.deleted", obj=buyer, data=values_of(buyer, BUYER_EDITABLE_FIELDS))
+    buyer.delete()
 
 
 def saved_view_save(*, owner, name: str, query: str) -> SavedView:

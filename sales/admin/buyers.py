@@ -5,11 +5,13 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from portal.audit.changes import form_values
 from programmes.admin.scoping import ProgrammeScopedAdmin
 from sales.admin.display import access_state
 from sales.forms import BuyerAdminForm
 from sales.models import Buyer, Invitation, SaleBuyer
 from sales.selectors import buyers_scope, sales_visible_to
+from sales.services import buyer_delete, buyer_save
 
 
 @admin.register(Buyer)
@@ -65,3 +67,15 @@ class BuyerAdmin(ProgrammeScopedAdmin, admin.ModelAdmin):
     @admin.display(description=_("access to the client space"))
     def access(self, obj):
         return format_html("{}", access_state(obj, obj.invited_until, settings.TIME_ZONE))
+
+    # Saving: through the services, which audit every change ---------------------------------
+
+    def save_model(self, request, obj, form, change):
+        buyer_save(actor=request.user, buyer=obj, values=form_values(form))
+
+    def delete_model(self, request, obj):
+        buyer_delete(actor=request.user, buyer=obj)
+
+    def delete_queryset(self, request, queryset):
+        for buyer in queryset:
+            buyer_delete(actor=request.user, buyer=buyer)
