@@ -346,6 +346,8 @@ class CheckoutSession(models.Model):
     state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
     expires_at = models.DateTimeField()
     paid_at = models.DateTimeField(null=True, blank=True)  # money counted once per session
+    # A delayed payment's failure is the session's last word: a late "completed" never undoes it.
+    failed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -446,13 +448,31 @@ class PaymentRead(models.Model):
 
 
 class WebhookEvent(models.Model):
-    """An incoming provider event, stored once (unique id) before it is processed."""
+    """An incoming provider event, stored once (unique id) before it is processed.
+
+    An event that comes before its payment can take it (a refund of money not yet counted) is
+    kept unprocessed, `waiting_since` set, and applied as soon as an event moves its payment.
+    """
 
     provider = models.CharField(max_length=20)
     event_id = models.CharField(max_length=255)
     type = models.CharField(max_length=100)
     payload = models.JSONField()
+    # The provider's reading of the payload (payments.providers.base.ProviderEvent.as_data).
+    event = models.JSONField(default=dict, blank=True)
+    payment = models.ForeignKey(
+        Payment,
+        verbose_name=_("payment"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="webhook_events",
+    )
+    # Finds the event of a charge that names no payment once its payment knows the charge.
+    provider_payment_id = models.CharField(max_length=100, blank=True)
+    occurred_at = models.DateTimeField(_("occurred at"), null=True, blank=True)  # the provider's time
     received_at = models.DateTimeField(auto_now_add=True)
+    waiting_since = models.DateTimeField(_("waiting since"), null=True, blank=True)
     processed_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
 
@@ -460,6 +480,13 @@ class WebhookEvent(models.Model):
         verbose_name = _("webhook event")
         verbose_name_plural = _("webhook events")
         constraints = [models.UniqueConstraint(fields=["provider", "event_id"], name="webhookevent_unique")]
+        indexes = [
+            models.Index(
+                fields=["provider_payment_id"],
+                condition=Q(processed_at__isnull=True) & ~Q(provider_payment_id=""),
+                name="webhookevent_unprocessed_pi",
+            )
+        ]
 
     def __str__(self):
         return f"{self.type} {self.event_id}"
