@@ -6,8 +6,15 @@ from django.utils.translation import gettext_lazy as _
 
 from payments.admin.forms import DepositOverrideForm
 from payments.models import DepositOverride, PaymentSettings, Refund, WebhookEvent
+from payments.services.settings import (
+    deposit_override_delete,
+    deposit_override_save,
+    payment_settings_delete,
+    payment_settings_save,
+)
 from portal.access import is_administrator
 from portal.admin_readonly import ReadOnlyAdminMixin
+from portal.audit.changes import form_values
 from programmes.admin.scoping import ProgrammeScopedAdmin, ScopedRelatedFieldListFilter
 
 
@@ -47,6 +54,16 @@ class PaymentSettingsAdmin(ProgrammeScopedAdmin, admin.ModelAdmin):
         # The programme is the row's key: a saved row stays with its programme.
         return ["programme"] if obj is not None else []
 
+    def save_model(self, request, obj, form, change):
+        payment_settings_save(actor=request.user, rules=obj, values=form_values(form))
+
+    def delete_model(self, request, obj):
+        payment_settings_delete(actor=request.user, rules=obj)
+
+    def delete_queryset(self, request, queryset):
+        for rules in queryset:
+            payment_settings_delete(actor=request.user, rules=rules)
+
 
 @admin.register(DepositOverride)
 class DepositOverrideAdmin(ProgrammeScopedAdmin, admin.ModelAdmin):
@@ -65,6 +82,16 @@ class DepositOverrideAdmin(ProgrammeScopedAdmin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("sale__programme")
+
+    def save_model(self, request, obj, form, change):
+        deposit_override_save(actor=request.user, override=obj, values=form_values(form))
+
+    def delete_model(self, request, obj):
+        deposit_override_delete(actor=request.user, override=obj)
+
+    def delete_queryset(self, request, queryset):
+        for override in queryset:
+            deposit_override_delete(actor=request.user, override=override)
 
     @admin.display(description=_("programme"), ordering="sale__programme__name")
     def programme(self, obj):
