@@ -7,8 +7,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from portal.audit.changes import form_values
 from portal.forms import AccountPreferencesForm
 from portal.health import redis_ok
+from portal.users.services import account_update
 
 
 def home(request):
@@ -37,7 +39,7 @@ def healthz(request):
 def account(request):
     form = AccountPreferencesForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        account_update(actor=request.user, values=form_values(form))
         messages.success(request, _("Your preferences are saved."))
         return redirect("account")
     return render(request, "portal/account.html", {"form": form})

@@ -37,7 +37,7 @@ class OutboxMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Resend the selected sent or failed messages"), permissions=["resend"])
     def resend(self, request, queryset):
-        count = outbox_resend(message_ids=queryset.values_list("id", flat=True))
+        count = outbox_resend(actor=request.user, message_ids=queryset.values_list("id", flat=True))
         self.message_user(
             request,
             ngettext("%(count)d message will be sent again.", "%(count)d messages will be sent again.", count)

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from portal.audit.services import audit_record
 from portal.outbox.attachments import OutboxAttachment, outbox_attachment_store
 from portal.outbox.delivery import outbox_message_deliver
 from portal.outbox.models import OutboxMessage
@@ -275,20 +276,23 @@ def _outbox_fail_abandoned_last_attempts() -> None:
     )
 
 
-def outbox_resend(*, message_ids: Iterable[int]) -> int:
+def outbox_resend(*, actor, message_ids: Iterable[int]) -> int:
     """Put sent or failed messages back in line with a fresh count of attempts; returns how many.
 
-    Each is sent once the current transaction commits. Ready and sending messages are left alone.
+    Each is sent once the current transaction commits, and each resend is in the audit trail with
+    who asked. Ready and sending messages are left alone.
     """
     now = timezone.now()
     with transaction.atomic():
-        ids = list(
+        messages = list(
             OutboxMessage.objects.select_for_update()
             .filter(
                 pk__in=list(message_ids), state__in=[OutboxMessage.State.SENT, OutboxMessage.State.FAILED]
             )
-            .values_list("id", flat=True)
+            .only("id", "key", "channel", "subject", "state", "attempts")
+            .order_by("pk")
         )
+        ids = [message.pk for message in messages]
         OutboxMessage.objects.filter(pk__in=ids).update(
             state=OutboxMessage.State.READY,
             attempts=0,
@@ -297,5 +301,12 @@ def outbox_resend(*, message_ids: Iterable[int]) -> int:
             sent_at=None,
             updated_at=now,
         )
+        for message in messages:
+            audit_record(
+                actor=actor,
+                action="outbox.resent",
+                obj=message,
+                data={"state": [message.state, OutboxMessage.State.READY], "attempts": [message.attempts, 0]},
+            )
         _outbox_send_after_commit(message_ids=ids)
     return len(ids)

@@ -2,7 +2,9 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from portal.audit.changes import form_values
 from portal.users.models import User
+from portal.users.services import user_save
 
 
 @admin.register(User)
@@ -19,3 +21,12 @@ class UserAdmin(BaseUserAdmin):
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
     filter_horizontal = ["groups"]
+
+    def save_model(self, request, obj, form, change):
+        # The roles too: user_save records the groups added and removed with the rest.
+        user_save(actor=request.user, user=obj, values=form_values(form))
+
+    def save_related(self, request, form, formsets, change):
+        # No form.save_m2m(): the roles were saved by user_save, audited.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)

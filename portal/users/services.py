@@ -1,5 +1,11 @@
-from django.contrib.auth.models import Group
+from typing import Any
 
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from portal.audit.changes import members_apply, values_apply, values_of
+from portal.audit.services import audit_record
+from portal.users.models import User
 from portal.users.roles import Role
 
 
@@ -11,3 +17,57 @@ def user_role_grant(*, user, role: Role) -> None:
     """
     group, _created = Group.objects.get_or_create(name=role.value)
     user.groups.add(group)
+
+
+# What a person may change about himself on his account page.
+ACCOUNT_FIELDS = ("first_name", "last_name", "phone", "language")
+# What the back-office's user page changes; the password only through its own forms, never
+# recorded.
+USER_FIELDS = (
+    "email",
+    "first_name",
+    "last_name",
+    "phone",
+    "language",
+    "is_active",
+    "is_staff",
+    "is_superuser",
+)
+
+
+@transaction.atomic
+def account_update(*, actor: User, values: dict[str, Any]) -> User:
+    """The actor changes his own name, phone or language (his account page); audited."""
+    refused = set(values) - set(ACCOUNT_FIELDS)
+    if refused:
+        raise ValueError(f"account_update cannot change {sorted(refused)}.")
+    user = User.objects.select_for_update().get(pk=actor.pk)
+    changes = values_apply(user, values)
+    if changes:
+        user.save(update_fields=list(changes))
+        audit_record(actor=actor, action="account.changed", obj=user, data=changes)
+    return user
+
+
+@transaction.atomic
+def user_save(*, actor, user: User, values: dict[str, Any]) -> User:
+    """An administrator opens an account (`user` not saved yet, its password already set by the
+    form) or changes the details, access flags and roles (`groups`) in `values`; audited with
+    old and new values, roles by name, never the password."""
+    if user.pk is None:
+        user.save()
+        members_apply(user, {name: value for name, value in values.items() if name == "groups"})
+        data = values_of(user, [*USER_FIELDS, "groups"])
+        audit_record(actor=actor, action="user.created", obj=user, data=data)
+        return user
+    refused = set(values) - {*USER_FIELDS, "groups"}
+    if refused:
+        raise ValueError(f"user_save cannot change {sorted(refused)}.")
+    current = User.objects.select_for_update().get(pk=user.pk)
+    changes = values_apply(current, values)
+    if changes:
+        current.save(update_fields=list(changes))
+    changes |= members_apply(current, values)
+    if changes:
+        audit_record(actor=actor, action="user.changed", obj=current, data=changes)
+    return current
