@@ -6,6 +6,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from portal.audit.changes import changes_of
 from portal.branding.models import CompanySettings, all_language_codes
 from portal.branding.selectors import company_settings_get
 from portal.branding.services import company_settings_save
@@ -109,4 +110,4 @@ class CompanySettingsAdmin(admin.ModelAdmin):
         return redirect(reverse("admin:branding_companysettings_change", args=[obj.pk]))
 
     def save_model(self, request, obj, form, change):
-        company_settings_save(company=obj, actor=request.user, changed=form.changed_data)
+        company_settings_save(company=obj, actor=request.user, changes=changes_of(form))

@@ -8,6 +8,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
+from portal.audit.changes import changes_of
 from portal.texts.kinds import KINDS
 from portal.texts.models import Channel, MessageTemplate
 from portal.texts.services import (
@@ -124,7 +125,7 @@ class MessageTemplateAdmin(admin.ModelAdmin):
         return response
 
     def save_model(self, request, obj, form, change):
-        texts_template_save(template=obj, actor=request.user, changed=form.changed_data)
+        texts_template_save(template=obj, actor=request.user, changes=changes_of(form))
 
     def delete_model(self, request, obj):
         texts_template_delete(template=obj, actor=request.user)

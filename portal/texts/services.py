@@ -3,6 +3,7 @@
 import functools
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -120,12 +121,13 @@ def texts_preview(*, kind: str, channel: str, parts: TextParts) -> RenderedText:
 
 
 @transaction.atomic
-def texts_template_save(*, template: MessageTemplate, actor, changed: list[str]) -> MessageTemplate:
-    """Save a (validated) edited text; the next render uses it."""
+def texts_template_save(*, template: MessageTemplate, actor, changes: dict[str, Any]) -> MessageTemplate:
+    """Save a (validated) edited text; the next render uses it. `changes` is {field: [old, new]}
+    (portal.audit.changes.changes_of)."""
     created = template.pk is None
     template.save()
     action = "texts.template_created" if created else "texts.template_changed"
-    audit_record(actor=actor, action=action, obj=template, data={"fields": sorted(changed)})
+    audit_record(actor=actor, action=action, obj=template, data=changes)
     return template
 
 

@@ -87,7 +87,7 @@ def test_saving_changes_the_settings_every_page_reads(admin_client):
     assert (company.name, company.rows_per_page, company.signup_enabled) == ("Horizon Promotion", 50, True)
     assert company.languages == ["fr", "en"]
     entry = AuditEntry.objects.get(action="branding.settings_changed")
-    assert "signup_enabled" in entry.data["fields"]
+    assert entry.data["signup_enabled"] == [False, True]
 
 
 def test_a_low_contrast_pair_is_refused_with_its_ratio(admin_client):
