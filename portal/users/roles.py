@@ -21,6 +21,12 @@ class Role(models.TextChoices):
 STAFF_ROLES = {Role.ADMINISTRATOR, Role.SALES, Role.ACCOUNTANT, Role.CUSTOMER_SERVICE}
 
 PROJECT_APPS = ["users", "audit", "branding", "texts", "outbox", "alerts", "programmes", "sales", "payments"]
+# Administrators also look after the accounts' parts kept by allauth: a user's email addresses,
+# a lost authenticator, an open session. The roles themselves are written here and re-applied by
+# every migration (group.permissions.set), so administrators read them but only a superuser
+# edits a group: an edit in the admin would be undone at the next deployment anyway.
+ADMINISTRATOR_ACCOUNT_MODELS = ["account.emailaddress", "mfa.authenticator", "usersessions.usersession"]
+ADMINISTRATOR_EXTRA = ["auth.view_group"]
 
 _PROGRAMMES_READ = [
     "programmes.view_programme",
@@ -133,7 +139,14 @@ def roles_sync(apps) -> None:
     for role in Role:
         group, _created = Group.objects.get_or_create(name=role.value)
         if role == Role.ADMINISTRATOR:
-            perms = Permission.objects.filter(content_type__app_label__in=PROJECT_APPS)
+            accounts = models.Q(pk__in=[])
+            for label in ADMINISTRATOR_ACCOUNT_MODELS:
+                app_label, model = label.split(".")
+                accounts |= models.Q(content_type__app_label=app_label, content_type__model=model)
+            for code in ADMINISTRATOR_EXTRA:
+                app_label, codename = code.split(".", 1)
+                accounts |= models.Q(content_type__app_label=app_label, codename=codename)
+            perms = Permission.objects.filter(models.Q(content_type__app_label__in=PROJECT_APPS) | accounts)
         else:
             wanted = [code.split(".", 1) for code in ROLE_PERMISSIONS[role]]
             query = models.Q(pk__in=[])

@@ -14,7 +14,7 @@ from django.contrib.contenttypes.models import ContentType
 
 from payments.models import DepositOverride, PaymentSettings, Refund, WebhookEvent
 from tests.matrix.outcomes import FORBIDDEN, LOGIN, NOT_ALLOWED, NOT_FOUND, OK, REDIRECT
-from tests.matrix.world import NON_STAFF, ROLES, STAFF, World
+from tests.matrix.world import ADMINS, NON_STAFF, ROLES, STAFF, World
 
 
 def expect(default, **by_role) -> dict:
@@ -35,17 +35,26 @@ OWN_ACCOUNT = expect(frozenset({OK, REDIRECT, NOT_FOUND}), anonymous=LOGIN)
 SIGNED_IN = expect(OK, anonymous=LOGIN)
 # The back-office: anonymous and non-staff users are sent to log in; staff need the permission.
 BACK_OFFICE_ALL_STAFF = expect(OK, anonymous=LOGIN, **roles(NON_STAFF, LOGIN))
-ADMINISTRATORS_ONLY = expect(FORBIDDEN, anonymous=LOGIN, administrator=OK, **roles(NON_STAFF, LOGIN))
+# Administrators: the superuser and the members of the administrator group alike.
+ADMINISTRATORS_ONLY = expect(FORBIDDEN, anonymous=LOGIN, **roles(ADMINS, OK), **roles(NON_STAFF, LOGIN))
+# The roles are written in code (portal.users.roles) and re-applied by every migration: only a
+# superuser edits a group; administrators read them.
+SUPERUSER_ONLY = expect(FORBIDDEN, anonymous=LOGIN, administrator=OK, **roles(NON_STAFF, LOGIN))
 NOBODY_IN_BACK_OFFICE = expect(FORBIDDEN, anonymous=LOGIN, **roles(NON_STAFF, LOGIN))
-# Objects of programme A: its staff and administrators; other staff never learn they exist.
+# Sales staff's pages to add sales and buyers: accountants and customer service only read them.
+BACK_OFFICE_SALES = BACK_OFFICE_ALL_STAFF | roles(["accountant", "customer_service"], FORBIDDEN)
+# Objects of programme A: its staff (sales, accountant, customer service) and administrators;
+# other staff never learn they exist.
 PROGRAMME_A_STAFF = expect(OK, anonymous=LOGIN, other_staff=NOT_FOUND, **roles(NON_STAFF, LOGIN))
+# The same pages where customer service, who only reads, is refused.
+PROGRAMME_A_SALES_AND_ACCOUNTS = PROGRAMME_A_STAFF | {"customer_service": FORBIDDEN}
 # Sale A in the client space: its buyers, notary and partner; staff work in the back-office.
 SALE_A_PARTIES = expect(
     OK,
     anonymous=LOGIN,
     other_buyer=NOT_FOUND,
     other_notary=NOT_FOUND,
-    **roles(["staff", "other_staff", "administrator"], REDIRECT),
+    **roles(STAFF, REDIRECT),
 )
 # Pages of buyers only: notaries and partners have no business there.
 BUYERS_SPACE = expect(
@@ -76,7 +85,7 @@ CLIENT_SPACE = {
     "branding_background": (_path("/branding/background"), expect(NOT_FOUND)),
     "space:dashboard": (
         _path("/space/"),
-        expect(OK, anonymous=LOGIN, **roles(["staff", "other_staff", "administrator"], REDIRECT)),
+        expect(OK, anonymous=LOGIN, **roles(STAFF, REDIRECT)),
     ),
     "space:sale": (_sale_a("/space/sales/{sale}/"), SALE_A_PARTIES),
     "space:calendar": (_sale_a("/space/sales/{sale}/calendar/"), SALE_A_PARTIES),
@@ -88,7 +97,7 @@ CLIENT_SPACE = {
             notary=NOT_FOUND,
             other_notary=NOT_FOUND,
             partner=NOT_FOUND,
-            **roles(["staff", "other_staff", "administrator"], REDIRECT),
+            **roles(STAFF, REDIRECT),
         ),
     ),
     # GET shows the confirmation step (changing nothing); the buyers of programme A may ask.
@@ -101,13 +110,13 @@ CLIENT_SPACE = {
             notary=NOT_FOUND,
             other_notary=NOT_FOUND,
             partner=NOT_FOUND,
-            **roles(["staff", "other_staff", "administrator"], REDIRECT),
+            **roles(STAFF, REDIRECT),
         ),
     ),
     # Sale A is no pending request of its buyers: nobody may withdraw it, nor learn more.
     "space:withdraw_request": (
         _sale_a("/space/sales/{sale}/withdraw-request/"),
-        expect(NOT_FOUND, anonymous=LOGIN, **roles(["staff", "other_staff", "administrator"], REDIRECT)),
+        expect(NOT_FOUND, anonymous=LOGIN, **roles(STAFF, REDIRECT)),
     ),
     # An unknown, used, revoked or expired link: the same answer for everyone.
     "space:invitation": (_path("/space/invitation/not-a-real-token/"), expect(NOT_FOUND)),
@@ -204,17 +213,28 @@ def _payment_objects(world: World) -> dict:
 # Sale A's advisor (the staff member of programme A) only: "my payments" of another advisor,
 # administrators included, do not exist.
 ADVISOR_OF_SALE_A = expect(NOT_FOUND, anonymous=LOGIN, staff=OK, **roles(NON_STAFF, LOGIN))
-# Recording money and refunding are for accountants and administrators: the sales staff of
-# programme A are refused (403), other programmes' staff never learn the payment exists (404).
+# Recording money and refunding are for accountants and administrators (ACC-3): the sales staff
+# and customer service of programme A are refused (403), other programmes' staff never learn the
+# payment exists (404).
 ACCOUNTING_IN_PROGRAMME_A = expect(
-    FORBIDDEN, anonymous=LOGIN, other_staff=NOT_FOUND, administrator=OK, **roles(NON_STAFF, LOGIN)
+    FORBIDDEN,
+    anonymous=LOGIN,
+    other_staff=NOT_FOUND,
+    accountant=OK,
+    **roles(ADMINS, OK),
+    **roles(NON_STAFF, LOGIN),
 )
 POST_ONLY_IN_BACK_OFFICE = expect(NOT_ALLOWED, anonymous=LOGIN, **roles(NON_STAFF, LOGIN))
 
 # Per admin model: the outcome of its list, add, change/history and delete pages by role.
 # Sales staff may view and change sales and buyers, view programmes, view and change lots.
 ADMIN_MODELS = {
-    "auth.group": dict.fromkeys(["changelist", "add", "change", "delete"], ADMINISTRATORS_ONLY),
+    "auth.group": {
+        "changelist": ADMINISTRATORS_ONLY,
+        "change": ADMINISTRATORS_ONLY,
+        "add": SUPERUSER_ONLY,
+        "delete": SUPERUSER_ONLY,
+    },
     "account.emailaddress": dict.fromkeys(["changelist", "add", "change", "delete"], ADMINISTRATORS_ONLY),
     "mfa.authenticator": dict.fromkeys(["changelist", "add", "change", "delete"], ADMINISTRATORS_ONLY),
     "usersessions.usersession": dict.fromkeys(["changelist", "add", "change", "delete"], ADMINISTRATORS_ONLY),
@@ -234,7 +254,7 @@ ADMIN_MODELS = {
     },
     # One row, never deleted; its list opens the row and its add page exists only before it.
     "branding.companysettings": {
-        "changelist": expect(FORBIDDEN, anonymous=LOGIN, administrator=REDIRECT, **roles(NON_STAFF, LOGIN)),
+        "changelist": expect(FORBIDDEN, anonymous=LOGIN, **roles(ADMINS, REDIRECT), **roles(NON_STAFF, LOGIN)),
         "add": NOBODY_IN_BACK_OFFICE,
         "change": ADMINISTRATORS_ONLY,
         "delete": NOBODY_IN_BACK_OFFICE,
@@ -262,14 +282,14 @@ ADMIN_MODELS = {
     },
     "sales.buyer": {
         "changelist": BACK_OFFICE_ALL_STAFF,
-        "add": BACK_OFFICE_ALL_STAFF,
+        "add": BACK_OFFICE_SALES,
         "change": PROGRAMME_A_STAFF,
         "delete": ADMINISTRATORS_ONLY,
     },
     # A sale is cancelled, never deleted: its history must stay.
     "sales.sale": {
         "changelist": BACK_OFFICE_ALL_STAFF,
-        "add": BACK_OFFICE_ALL_STAFF,
+        "add": BACK_OFFICE_SALES,
         "change": PROGRAMME_A_STAFF,
         "delete": NOBODY_IN_BACK_OFFICE,
     },
@@ -289,16 +309,16 @@ ADMIN_MODELS = {
     # Sales staff read their programmes' settings; accountants and administrators set them.
     "payments.paymentsettings": {
         "changelist": BACK_OFFICE_ALL_STAFF,
-        "add": ADMINISTRATORS_ONLY,
+        "add": ADMINISTRATORS_ONLY | {"accountant": OK},
         "change": PROGRAMME_A_STAFF,
         "delete": ADMINISTRATORS_ONLY,
     },
-    # Sales staff set a sale's own deposit (within the legal cap).
+    # Sales staff and accountants set a sale's own deposit (within the legal cap).
     "payments.depositoverride": {
         "changelist": BACK_OFFICE_ALL_STAFF,
-        "add": BACK_OFFICE_ALL_STAFF,
+        "add": BACK_OFFICE_ALL_STAFF | {"customer_service": FORBIDDEN},
         "change": PROGRAMME_A_STAFF,
-        "delete": PROGRAMME_A_STAFF,
+        "delete": PROGRAMME_A_SALES_AND_ACCOUNTS,
     },
     # Refunds are asked for from a payment's page; their list only reads.
     "payments.refund": {
@@ -347,7 +367,7 @@ def admin_entries(world: World) -> dict:
         # POST only; a GET is sent back to the admin, which then asks non-staff to log in.
         "admin:logout": (
             "/admin/logout/",
-            expect(REDIRECT, staff=NOT_ALLOWED, other_staff=NOT_ALLOWED, administrator=NOT_ALLOWED),
+            expect(REDIRECT, **roles(STAFF, NOT_ALLOWED)),
         ),
         "admin:password_change": ("/admin/password_change/", BACK_OFFICE_ALL_STAFF),
         "admin:password_change_done": ("/admin/password_change/done/", BACK_OFFICE_ALL_STAFF),
@@ -408,7 +428,10 @@ def _payment_admin_entries(world: World) -> dict:
     """The custom pages of the payment lists (all payments, my payments) and of asking for money."""
     sale, pay = world.sale_a.pk, world.paid_payment_a.pk
     entries = {
-        "admin:payments_payment_request": (f"/admin/payments/payment/request/{sale}/", PROGRAMME_A_STAFF),
+        "admin:payments_payment_request": (
+            f"/admin/payments/payment/request/{sale}/",
+            PROGRAMME_A_SALES_AND_ACCOUNTS,
+        ),
         "admin:payments_payment_deposit": (
             f"/admin/payments/payment/deposit/{sale}/",
             POST_ONLY_IN_BACK_OFFICE,

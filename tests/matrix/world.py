@@ -40,9 +40,15 @@ ROLES = [
     "staff",
     "other_staff",
     "administrator",
+    "admin_member",
+    "accountant",
+    "customer_service",
 ]
 NON_STAFF = ["buyer", "cobuyer", "other_buyer", "notary", "other_notary", "partner"]
-STAFF = ["staff", "other_staff", "administrator"]
+STAFF = ["staff", "other_staff", "administrator", "admin_member", "accountant", "customer_service"]
+# The superuser and a member of the administrator group who is no superuser: the group's
+# permissions, not the superuser flag, must be what opens the administrators' pages.
+ADMINS = ["administrator", "admin_member"]
 
 
 @dataclass
@@ -82,6 +88,9 @@ def world_build() -> World:
     staff = _staff("staff@example.test", Role.SALES, programme_a)
     other_staff = _staff("other.staff@example.test", Role.SALES, programme_b)
     administrator = _staff("admin@example.test", Role.ADMINISTRATOR, is_superuser=True)
+    admin_member = _staff("admin.member@example.test", Role.ADMINISTRATOR)
+    accountant = _staff("accountant@example.test", Role.ACCOUNTANT, programme_a)
+    customer_service = _staff("service@example.test", Role.CUSTOMER_SERVICE, programme_a)
     buyer = make_user("buyer@example.test", role=Role.BUYER)
     cobuyer = make_user("cobuyer@example.test", role=Role.BUYER)
     other_buyer = make_user("other.buyer@example.test", role=Role.BUYER)
@@ -119,6 +128,9 @@ def world_build() -> World:
             "staff": staff,
             "other_staff": other_staff,
             "administrator": administrator,
+            "admin_member": admin_member,
+            "accountant": accountant,
+            "customer_service": customer_service,
         },
         programme_a=programme_a,
         programme_b=programme_b,
