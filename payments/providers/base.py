@@ -1,13 +1,15 @@
 """The one small interface every payment provider implements, fed by plain dataclasses.
 
 A provider starts a payment (a hosted checkout session), reads the events it sends back
-(verifying their signature), refunds, and says which reference matches its money to a payment.
-Providers know nothing of the portal's models: services turn payments into these dataclasses.
+(verifying their signature and translating them into `ProviderEvent`), refunds, and says which
+reference matches its money to a payment. Providers know nothing of the portal's models, and
+services nothing of the providers' payloads: both sides speak these dataclasses.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any, Protocol
 
 
@@ -44,15 +46,60 @@ class CheckoutSession:
     expires_at: datetime
 
 
+class EventKind(StrEnum):
+    """What an incoming provider event means for the portal, whatever the provider calls it."""
+
+    PAID = "paid"  # a checkout's money arrived (`amount`, for `session_id`)
+    PROCESSING = "processing"  # the buyer went through a checkout whose money comes days later
+    FAILED = "failed"  # a delayed payment of a checkout failed
+    EXPIRED = "expired"  # a checkout closed unused
+    REFUNDED = "refunded"  # everything refunded on the payment so far (`refunded_total`)
+    REFUND_UPDATED = "refund_updated"  # the current status of one refund (`refund_status`)
+    IGNORED = "ignored"  # nothing the portal acts on
+
+
 @dataclass(frozen=True)
 class ProviderEvent:
-    """An event as the provider sent it: its unique id, its type and the object it is about."""
+    """An incoming event as the product reads it: what happened, to which payment, how much.
 
-    event_id: str
-    type: str  # Stripe's names: "checkout.session.completed", "charge.refunded", ...
-    created: int  # unix time the provider gives the event
-    data_object: dict[str, Any]
-    payload: dict[str, Any]  # the whole event, stored as received
+    The provider translates its own payload into this (amounts as `Decimal` in `currency`); the
+    services read only these fields. `payload` is the event as received, kept for the record.
+    """
+
+    event_id: str  # the provider's unique id: a redelivery carries the same one
+    provider: str  # the provider that verified and read it ("stripe", "simulated")
+    type: str  # the provider's own name ("checkout.session.completed"), for the record only
+    kind: EventKind
+    created: datetime  # aware: when the provider says it happened
+    payment_id: int | None = None  # the portal payment it names, when it names one
+    session_id: str = ""  # the checkout session it is about
+    provider_payment_id: str = ""  # e.g. Stripe's PaymentIntent id
+    amount: Decimal | None = None  # paid: the checkout's total; refund_updated: the refund's
+    currency: str = ""  # ISO 4217, upper case
+    refunded_total: Decimal | None = None  # refunded: the cumulative total, never an increment
+    refund_id: int | None = None  # refund_updated: the portal refund it is about
+    provider_refund_id: str = ""
+    refund_status: str = ""  # refund_updated: "succeeded", "pending" or "failed"
+    method: str = ""  # card, sepa_debit, blik, p24 when the provider says
+    payload: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def as_data(self) -> dict[str, Any]:
+        """The event without its payload, as JSON-friendly values (to keep it waiting)."""
+        data = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "payload"}
+        data["kind"] = str(self.kind)
+        data["created"] = self.created.isoformat()
+        for name in ("amount", "refunded_total"):
+            data[name] = None if data[name] is None else str(data[name])
+        return data
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> "ProviderEvent":
+        values = dict(data)
+        values["kind"] = EventKind(values["kind"])
+        values["created"] = datetime.fromisoformat(values["created"])
+        for name in ("amount", "refunded_total"):
+            values[name] = None if values.get(name) is None else Decimal(values[name])
+        return cls(**values)
 
 
 @dataclass(frozen=True)
@@ -82,10 +129,14 @@ class PaymentProvider(Protocol):
         """Close an open session (the buyer changed method); a session already closed is fine."""
 
     def event_parse(self, *, payload: bytes, signature: str) -> ProviderEvent:
-        """Verify and read one incoming event; raise InvalidEvent when it does not check out."""
+        """Verify one incoming event and translate it into the product's terms.
+
+        Raise InvalidEvent when its signature, its timestamp (too old or too far ahead) or its
+        body does not check out.
+        """
 
     def refund(self, request: RefundRequest) -> RefundResult:
         """Give money back on a payment it processed; raise ProviderError when refused."""
 
     def matching_reference(self, data_object: dict[str, Any]) -> int | None:
-        """The portal payment id an event's object is about, or None when it is not ours."""
+        """The portal payment id one of the provider's objects is about, or None when not ours."""

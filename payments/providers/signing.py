@@ -1,26 +1,27 @@
-"""Signing webhook bodies the way Stripe does, without the Stripe library.
+"""Signing webhook bodies the way Stripe does, for the simulated checkout and the tests.
 
-The simulated provider signs the events it sends with this, so they go through the very same
-verification as Stripe's own (StripeProvider.event_parse); tests use it to forge valid events.
+The header is written by the Stripe library's own public helper (through the Stripe provider,
+the one module that imports it), so simulated events pass the very verification Stripe's own
+events pass: `event_verify` here, `StripeProvider.event_parse` for Stripe's.
 """
 
-import hashlib
-import hmac
-import time
-
-SCHEME = "v1"
+from payments.providers.base import ProviderEvent
+from payments.providers.stripe import SIGNATURE_TOLERANCE, event_read, signature_header
 
 
 def event_sign(*, payload: bytes, secret: str, timestamp: int | None = None) -> str:
     """The `Stripe-Signature` header value for `payload`: `t=<unix time>,v1=<hex HMAC-SHA256>`.
 
     The HMAC key is the endpoint's secret and the message is `<t>.<raw body>`, as documented in
-    https://docs.stripe.com/webhooks#verify-manually.
+    https://docs.stripe.com/webhooks#verify-manually; `timestamp` defaults to now.
     """
-    if not secret:
-        raise ValueError("event_sign needs a webhook secret")
-    if timestamp is None:
-        timestamp = int(time.time())
-    signed = b"%d." % timestamp + payload
-    digest = hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
-    return f"t={timestamp},{SCHEME}={digest}"
+    return signature_header(payload=payload, secret=secret, timestamp=timestamp)
+
+
+def event_verify(
+    *, payload: bytes, signature: str, secret: str, provider: str, tolerance: int = SIGNATURE_TOLERANCE
+) -> ProviderEvent:
+    """Verify a Stripe-shaped signed event (timestamp neither too old nor too far ahead) and read it."""
+    return event_read(
+        payload=payload, signature=signature, secret=secret, provider=provider, tolerance=tolerance
+    )

@@ -1,11 +1,14 @@
 """Stripe behind the provider interface: hosted Checkout Sessions, signed webhooks, refunds.
 
 The only module that imports `stripe`, and the only place money becomes Stripe's integer minor
-units and back (amount_to_minor, amount_from_minor).
+units and back (amount_to_minor, amount_from_minor). Stripe's events stop here: `event_read`
+verifies one and translates it into the product's `ProviderEvent`; the simulated provider, whose
+page sends Stripe-shaped events, reads its own through the same function.
 """
 
 import json
 import re
+import time
 from datetime import UTC, datetime
 from decimal import Decimal, localcontext
 from typing import Any
@@ -15,6 +18,7 @@ import stripe
 from payments.providers.base import (
     CheckoutRequest,
     CheckoutSession,
+    EventKind,
     InvalidEvent,
     ProviderError,
     ProviderEvent,
@@ -58,6 +62,8 @@ REFUND_STATUSES = {
     "canceled": "failed",
 }
 METADATA_VALUE_MAX = 500  # Stripe's limit on one metadata value
+# Stripe's default: a signature older than this is a replay; one this far ahead, a forged clock.
+SIGNATURE_TOLERANCE = 300
 _PAYMENT_ID = re.compile(r"[1-9][0-9]{0,17}")
 
 
@@ -133,6 +139,164 @@ def _parse_payment_id(value: Any) -> int | None:
     return None
 
 
+def signature_header(*, payload: bytes, secret: str, timestamp: int | None = None) -> str:
+    """The `Stripe-Signature` header Stripe would send with `payload` (`t=<time>,v1=<HMAC>`).
+
+    Written by the Stripe library itself (its public helper for signing test payloads), so the
+    simulated checkout's events and the tests' are signed exactly like Stripe's own.
+    """
+    if not secret:
+        raise ValueError("signing needs a webhook secret")
+    return stripe.WebhookSignature.generate_signature_header(
+        payload.decode("utf-8"), secret, timestamp=timestamp
+    )
+
+
+def signature_verify(*, payload: bytes, signature: str, secret: str, tolerance: int) -> None:
+    """Raise InvalidEvent unless `signature` signs `payload` with `secret` within `tolerance` seconds.
+
+    Stripe's own check refuses a timestamp too old (a replay); one too far in the future is
+    refused here as well, so a signature made ahead of time cannot be kept for later.
+    """
+    if not signature:
+        raise InvalidEvent("missing Stripe-Signature header")
+    if tolerance <= 0:
+        # Stripe's verification treats 0 as "accept any age": never what we want.
+        raise ValueError("the webhook tolerance must be a positive number of seconds")
+    try:
+        stripe.WebhookSignature.verify_header(payload, signature, secret, tolerance)
+    except stripe.SignatureVerificationError as exc:
+        raise InvalidEvent(f"signature check failed: {exc.user_message}") from exc
+    except UnicodeDecodeError as exc:
+        raise InvalidEvent("the body is not UTF-8") from exc
+    if _signature_timestamp(signature) > time.time() + tolerance:
+        raise InvalidEvent("signature check failed: timestamp too far in the future")
+
+
+def _signature_timestamp(signature: str) -> int:
+    # Read as Stripe's verification reads it: the first `t=` item of the header.
+    for item in signature.split(","):
+        key, _sep, value = item.partition("=")
+        if key == "t":
+            try:
+                return int(value.split("=")[0])
+            except ValueError:
+                break
+    raise InvalidEvent("signature check failed: no timestamp in the header")
+
+
+def event_read(
+    *, payload: bytes, signature: str, secret: str, provider: str, tolerance: int = SIGNATURE_TOLERANCE
+) -> ProviderEvent:
+    """Verify a Stripe-shaped event and translate it into the product's event."""
+    signature_verify(payload=payload, signature=signature, secret=secret, tolerance=tolerance)
+    try:
+        event = json.loads(payload)
+    except ValueError as exc:
+        raise InvalidEvent("the body is not JSON") from exc
+    return event_translate(event, provider=provider)
+
+
+# Stripe's event types as the portal's kinds; the kind of a completed session depends on whether
+# its money is in (card) or on its way (SEPA debit).
+_SESSION_KINDS = {
+    "checkout.session.async_payment_succeeded": EventKind.PAID,
+    "checkout.session.async_payment_failed": EventKind.FAILED,
+    "checkout.session.expired": EventKind.EXPIRED,
+}
+_COMPLETED_KINDS = {"paid": EventKind.PAID, "unpaid": EventKind.PROCESSING}
+_REFUND_TYPES = frozenset({"refund.created", "refund.updated", "refund.failed", "charge.refund.updated"})
+
+
+def event_translate(event: Any, *, provider: str = "stripe") -> ProviderEvent:
+    """A Stripe event (already verified) as the product's event; InvalidEvent if not shaped like one.
+
+    Payment ids come from the object's `client_reference_id` or `metadata.payment_id` (set when the
+    checkout or the refund was started), amounts from minor units in the object's own currency.
+    """
+    data = event.get("data") if isinstance(event, dict) else None
+    obj = data.get("object") if isinstance(data, dict) else None
+    if not (
+        isinstance(obj, dict)
+        and isinstance(event.get("id"), str)
+        and isinstance(event.get("type"), str)
+        and isinstance(event.get("created"), int)
+    ):
+        raise InvalidEvent("the body is not a Stripe event (id, type, created, data.object)")
+    event_type = event["type"]
+    common: dict[str, Any] = {
+        "event_id": event["id"],
+        "provider": provider,
+        "type": event_type,
+        "created": datetime.fromtimestamp(event["created"], tz=UTC),
+        "payload": event,
+    }
+    metadata = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+    currency = obj.get("currency")
+    if event_type == "checkout.session.completed" or event_type in _SESSION_KINDS:
+        if event_type == "checkout.session.completed":
+            kind = _COMPLETED_KINDS.get(obj.get("payment_status"), EventKind.IGNORED)
+        else:
+            kind = _SESSION_KINDS[event_type]
+        methods = obj.get("payment_method_types")
+        return ProviderEvent(
+            **common,
+            kind=kind,
+            payment_id=StripeProvider.matching_reference(obj),
+            session_id=_text(obj.get("id")),
+            provider_payment_id=_object_id(obj.get("payment_intent")),
+            amount=_amount(obj, "amount_total", currency) if kind == EventKind.PAID else None,
+            currency=_currency(currency),
+            method=methods[0] if isinstance(methods, list) and len(methods) == 1 else "",
+        )
+    if event_type == "charge.refunded":
+        return ProviderEvent(
+            **common,
+            kind=EventKind.REFUNDED,
+            # A charge need not carry the PaymentIntent's metadata: then its PaymentIntent says.
+            payment_id=StripeProvider.matching_reference(obj),
+            provider_payment_id=_object_id(obj.get("payment_intent")),
+            refunded_total=_amount(obj, "amount_refunded", currency),
+            currency=_currency(currency),
+        )
+    if event_type in _REFUND_TYPES:
+        return ProviderEvent(
+            **common,
+            kind=EventKind.REFUND_UPDATED,
+            payment_id=_parse_payment_id(metadata.get("payment_id")),
+            refund_id=_parse_payment_id(metadata.get("refund_id")),
+            provider_payment_id=_object_id(obj.get("payment_intent")),
+            provider_refund_id=_text(obj.get("id")),
+            # Stripe's own words ("canceled", "requires_action") in ours: succeeded, failed, pending.
+            refund_status=REFUND_STATUSES.get(obj.get("status") or "", "pending"),
+            amount=_amount(obj, "amount", currency),
+            currency=_currency(currency),
+        )
+    return ProviderEvent(**common, kind=EventKind.IGNORED)
+
+
+def _amount(obj: dict[str, Any], key: str, currency: Any) -> Decimal:
+    try:
+        return amount_from_minor(obj.get(key), currency)
+    except ValueError as exc:
+        raise InvalidEvent(f"the event's {key} is not an amount: {exc}") from exc
+
+
+def _currency(currency: Any) -> str:
+    return currency.upper() if isinstance(currency, str) else ""
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _object_id(value: Any) -> str:
+    # Stripe sends an id, or the object itself when the endpoint asks for it expanded.
+    if isinstance(value, dict):
+        value = value.get("id")
+    return _text(value)
+
+
 class StripeProvider:
     """Payments through Stripe Checkout; the charge goes to the escrow holder's connected account."""
 
@@ -144,7 +308,7 @@ class StripeProvider:
         api_key: str,
         webhook_secret: str,
         http_client: stripe.HTTPClient | None = None,
-        tolerance: int = 300,
+        tolerance: int = SIGNATURE_TOLERANCE,
     ):
         if not api_key:
             raise ValueError("StripeProvider needs an API key")
@@ -236,33 +400,12 @@ class StripeProvider:
             raise ProviderError(_error_message(exc)) from exc
 
     def event_parse(self, *, payload: bytes, signature: str) -> ProviderEvent:
-        if not signature:
-            raise InvalidEvent("missing Stripe-Signature header")
-        try:
-            stripe.WebhookSignature.verify_header(payload, signature, self._webhook_secret, self._tolerance)
-        except stripe.SignatureVerificationError as exc:
-            raise InvalidEvent(f"signature check failed: {exc.user_message}") from exc
-        except UnicodeDecodeError as exc:
-            raise InvalidEvent("the body is not UTF-8") from exc
-        try:
-            event = json.loads(payload)
-        except ValueError as exc:
-            raise InvalidEvent("the body is not JSON") from exc
-        data = event.get("data") if isinstance(event, dict) else None
-        data_object = data.get("object") if isinstance(data, dict) else None
-        if not (
-            isinstance(data_object, dict)
-            and isinstance(event.get("id"), str)
-            and isinstance(event.get("type"), str)
-            and isinstance(event.get("created"), int)
-        ):
-            raise InvalidEvent("the body is not a Stripe event (id, type, created, data.object)")
-        return ProviderEvent(
-            event_id=event["id"],
-            type=event["type"],
-            created=event["created"],
-            data_object=data_object,
-            payload=event,
+        return event_read(
+            payload=payload,
+            signature=signature,
+            secret=self._webhook_secret,
+            provider=self.name,
+            tolerance=self._tolerance,
         )
 
     def refund(self, request: RefundRequest) -> RefundResult:
@@ -293,7 +436,8 @@ class StripeProvider:
             provider_refund_id=refund.id, status=REFUND_STATUSES.get(refund.status or "", "pending")
         )
 
-    def matching_reference(self, data_object: dict[str, Any]) -> int | None:
+    @staticmethod
+    def matching_reference(data_object: dict[str, Any]) -> int | None:
         if not isinstance(data_object, dict):
             return None
         payment_id = _parse_payment_id(data_object.get("client_reference_id"))

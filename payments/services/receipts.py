@@ -1,5 +1,7 @@
 """Receipts (PAY-8): numbered without gaps per programme, rendered once, reprinted from the file."""
 
+import functools
+
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -29,7 +31,9 @@ def receipt_issue(*, payment: Payment) -> Receipt:
         number=counter.last_number,
         issued_at=timezone.now(),
     )
-    transaction.on_commit(lambda: _receipt_render_later(payment.pk))
+    # Robust: a broker out of reach must not turn the committed payment into an error page;
+    # the periodic safety net (receipts_render_missing) renders what was not queued.
+    transaction.on_commit(functools.partial(_receipt_render_later, payment.pk), robust=True)
     return receipt
 
 

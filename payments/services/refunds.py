@@ -6,6 +6,7 @@ Online payments are refunded through their provider with one idempotency key per
 transfers and cheques are paid back by staff and recorded as done.
 """
 
+import functools
 from datetime import timedelta
 from decimal import Decimal
 
@@ -86,7 +87,9 @@ def refund_request(*, actor, payment: Payment, amount: Decimal, reason: str = ""
             data={"refund": refund.pk, "reason": reason},
         )
         if online:
-            transaction.on_commit(lambda: _refund_execute_later(refund.pk))
+            # Robust: a broker out of reach must not turn the committed request into an error
+            # page; the safety net (refunds_execute_stuck) asks the provider for what was not queued.
+            transaction.on_commit(functools.partial(_refund_execute_later, refund.pk), robust=True)
         else:
             _refund_settle_locked(payment=payment, refund=refund, succeeded=True, actor=actor)
     return refund
@@ -176,7 +179,13 @@ def _status_after_refunds(payment: Payment, actor) -> None:
 
 
 def refund_record_external(*, payment: Payment, total_refunded: Decimal) -> None:
-    """Stripe says more was refunded than the portal knows (a refund made in its dashboard)."""
+    """The provider's cumulative refunded total for a locked payment that holds money.
+
+    What it says beyond what the portal knows (refunded, or asked and pending) was refunded
+    elsewhere (Stripe's dashboard) and is recorded as one more refund. The refunded total thus
+    becomes the larger of the portal's and the provider's, never their sum: the same or an older
+    total, in whatever order it comes, changes nothing.
+    """
     known = payment.amount_refunded + _pending_total(payment)
     missing = total_refunded - known
     if missing <= 0 or payment.status not in {Status.PAID, Status.PARTLY_REFUNDED, Status.REFUND_REQUESTED}:
