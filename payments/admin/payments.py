@@ -291,8 +291,6 @@ class BasePaymentAdmin(PaymentAdminViews, ProgrammeScopedAdmin, ReadOnlyAdminMix
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
-            # Opening a payment's page is reading it.
-            payments_mark_read(user=request.user, payment_ids=[obj.pk], read=True)
             context.update(self.payment_page_context(request, obj))
         return super().render_change_form(request, context, add, change, form_url, obj)
 
@@ -311,6 +309,9 @@ class BasePaymentAdmin(PaymentAdminViews, ProgrammeScopedAdmin, ReadOnlyAdminMix
             and status in MONEY_RECEIVED_STATUSES
             and payment.reconciled_at is None,
             "unreconcile": may_reconcile and payment.reconciled_at is not None,
+            # The reader's own mark, by a button: opening the page (a GET) writes nothing.
+            "read": not payment.is_read,
+            "unread": payment.is_read,
         }
         return {
             "events": event_lines(payment, payment.events.select_related("actor")),

@@ -19,7 +19,7 @@ from payments.admin.exports import payment_export_response
 from payments.admin.forms import RefundForm, TransferForm
 from payments.errors import PaymentError
 from payments.models import Receipt
-from payments.services.lists import payment_reconcile
+from payments.services.lists import payment_reconcile, payments_mark_read
 from payments.services.money import payment_record_transfer
 from payments.services.refunds import refund_request
 from payments.services.requests import payment_cancel, payment_link_renew
@@ -42,6 +42,14 @@ def _unreconcile(*, actor, payment):
     return payment_reconcile(actor=actor, payment=payment, undo=True)
 
 
+def _mark_read(*, actor, payment):
+    payments_mark_read(user=actor, payment_ids=[payment.pk], read=True)
+
+
+def _mark_unread(*, actor, payment):
+    payments_mark_read(user=actor, payment_ids=[payment.pk], read=False)
+
+
 # The buttons of a payment's page that need no form: the service, the permission the page
 # checks first (None: the service itself refuses, with a sentence), and what is said once done.
 OPERATIONS = {
@@ -49,6 +57,9 @@ OPERATIONS = {
     "renew": (payment_link_renew, REQUEST_PERMISSION, lambda: _("A fresh link was sent to the buyer.")),
     "reconcile": (_reconcile, None, lambda: _("The payment was marked as reconciled.")),
     "unreconcile": (_unreconcile, None, lambda: _("The reconciliation was undone.")),
+    # Opening a payment's page changes nothing (no GET writes): its reader marks it read here.
+    "read": (_mark_read, None, lambda: _("The payment is marked as read.")),
+    "unread": (_mark_unread, None, lambda: _("The payment is marked as unread.")),
 }
 
 

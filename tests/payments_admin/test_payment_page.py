@@ -29,13 +29,35 @@ def test_the_page_shows_the_details_and_the_log(client, world):
     assert "No refund." in page
 
 
-def test_opening_a_payment_marks_it_read_for_that_user_only(client, world):
+def test_opening_a_payment_writes_nothing_not_even_a_read_mark(client, world):
     client.force_login(world.anne)
 
-    client.get(url("payment_change", world.payment_a.pk))
+    page = client.get(url("payment_change", world.payment_a.pk)).text
 
+    assert not PaymentRead.objects.exists()
+    assert url("payment_operation", world.payment_a.pk, "read") in page
+
+
+def test_the_mark_read_button_marks_the_payment_read_for_that_user_only(client, world):
+    client.force_login(world.anne)
+
+    response = client.post(url("payment_operation", world.payment_a.pk, "read"))
+
+    assert response.status_code == 302
     assert PaymentRead.objects.filter(payment=world.payment_a, user=world.anne).exists()
     assert not PaymentRead.objects.filter(payment=world.payment_a, user=world.ada).exists()
+    page = client.get(url("payment_change", world.payment_a.pk)).text
+    assert url("payment_operation", world.payment_a.pk, "unread") in page
+
+    client.post(url("payment_operation", world.payment_a.pk, "unread"))
+    assert not PaymentRead.objects.filter(payment=world.payment_a, user=world.anne).exists()
+
+
+def test_the_read_mark_is_never_written_by_a_get(client, world):
+    client.force_login(world.anne)
+
+    assert client.get(url("payment_operation", world.payment_a.pk, "read")).status_code == 405
+    assert not PaymentRead.objects.exists()
 
 
 def test_sales_staff_may_cancel_and_resend_but_not_record_refund_or_reconcile(client, world):
