@@ -12,6 +12,7 @@ from payments.models import (
     PaymentRead,
     PaymentSettings,
 )
+from payments.providers import online_payments_available
 from portal.access import is_administrator, is_staff_member
 from programmes.models import Programme
 from programmes.selectors import programmes_scope
@@ -28,7 +29,10 @@ def payment_methods_for(payment: Payment, rules: PaymentSettings) -> list[str]:
 
     A French deposit must reach the escrow account: online only when the programme names the
     escrow holder's Stripe account (a destination charge), otherwise by transfer to its IBAN.
+    Without Stripe (outside the quick start and tests) every request is paid by transfer.
     """
+    if not online_payments_available():
+        return [Method.TRANSFER]
     offered = [*ONLINE_METHODS_FOR_CURRENCY.get(payment.currency, []), Method.TRANSFER]
     methods = [method for method in rules.accepted_methods() if method in offered]
     if (

@@ -3,7 +3,9 @@
 - the portal link of a request (PAY-2): no login, the signed token is the key; the buyer picks how
   to pay, then goes to the hosted checkout, or reads the bank details for a transfer;
 - the Stripe webhook endpoint (PAY-6): raw body and signature to `webhook_receive`;
-- the simulated checkout (PAY-11): Stripe's hosted page stand-in while no Stripe key is set.
+- the simulated checkout (PAY-11): Stripe's hosted page stand-in in the quick start and tests
+  while no Stripe key is set. Anywhere else it answers 404, and without Stripe the pay page offers
+  bank transfer only and the webhook endpoint refuses every event.
 """
 
 import logging
@@ -31,7 +33,7 @@ from payments.models import (
     Receipt,
     Status,
 )
-from payments.providers import stripe_configured
+from payments.providers import online_payments_available, simulated_enabled, stripe_configured
 from payments.references import creditor_reference_grouped
 from payments.selectors import (
     client_receipt_payment_get,
@@ -164,7 +166,13 @@ def checkout(request, token: str):
 @csrf_exempt
 @require_POST
 def stripe_webhook(request):
-    """Stripe's events: 400 when they do not check out, 500 when processing fails (Stripe retries)."""
+    """Stripe's events: 400 when they do not check out, 500 when processing fails (Stripe retries).
+
+    Without Stripe or the simulated checkout no provider sends events: the endpoint is not there.
+    """
+    if not online_payments_available():
+        logger.warning("Webhook refused: neither Stripe nor the simulated checkout is configured")
+        return JsonResponse({"received": False, "error": "no payment provider"}, status=404)
     try:
         event = webhook_receive(payload=request.body, signature=request.headers.get("Stripe-Signature", ""))
     except WebhookRejected as error:
@@ -178,8 +186,9 @@ def stripe_webhook(request):
 
 
 def _simulated_session_or_404(session_id: str) -> CheckoutSession:
-    if stripe_configured():
-        raise Http404(_("The simulated checkout is off: payments go through Stripe."))
+    if not simulated_enabled():
+        # Stripe is configured, or this is not the quick start: no money without a real provider.
+        raise Http404(_("The simulated checkout is off."))
     session = (
         CheckoutSession.objects.select_related("payment__programme", "payment__sale", "payment__buyer")
         .filter(session_id=session_id, provider="simulated")

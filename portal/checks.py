@@ -1,5 +1,15 @@
+"""`manage.py check --deploy`: settings that must never reach a server open to the public."""
+
 from django.conf import settings
-from django.core.checks import Tags, Warning, register
+from django.core.checks import Error, Tags, Warning, register
+
+# Host names that only the machine itself reaches: the quick start may answer to these alone.
+LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]", "::1"})
+# Secret keys anyone can read: the quick start's default (portal/settings.py) and the placeholder
+# in .env.example. Sessions, password-reset and payment links signed with them can be forged.
+PLACEHOLDER_SECRET_KEYS = frozenset({"change-me-to-a-long-random-string"})
+# What the simulated checkout's secrets start with (payments.providers), old and new.
+SIMULATED_SECRET_PREFIX = "whsec_simulated_"
 
 
 @register(Tags.security, deploy=True)
@@ -13,3 +23,70 @@ def staff_mfa_relaxed(app_configs, **kwargs):
             id="portal.W001",
         )
     ]
+
+
+@register(Tags.security, deploy=True)
+def quickstart_exposed(app_configs, **kwargs):
+    """The quick start (SQLite, simulated payments, public secrets) serves one developer only."""
+    if not settings.QUICKSTART:
+        return []
+    errors = []
+    if not settings.DEBUG:
+        errors.append(
+            Error(
+                "The quick start is on (PORTAL_QUICKSTART) with DEBUG off: this looks like a server.",
+                hint="Unset PORTAL_QUICKSTART and configure the database, Redis, email and Stripe.",
+                id="portal.E001",
+            )
+        )
+    public = [host for host in settings.ALLOWED_HOSTS if host not in LOCAL_HOSTS]
+    if public:
+        errors.append(
+            Error(
+                f"The quick start is on (PORTAL_QUICKSTART) and answers to {', '.join(public)}.",
+                hint="The quick start serves localhost only; unset PORTAL_QUICKSTART on a server.",
+                id="portal.E002",
+            )
+        )
+    return errors
+
+
+@register(Tags.security, deploy=True)
+def public_or_derived_secrets(app_configs, **kwargs):
+    errors = []
+    if (
+        settings.SECRET_KEY == settings.QUICKSTART_SECRET_KEY
+        or settings.SECRET_KEY in PLACEHOLDER_SECRET_KEYS
+    ):
+        errors.append(
+            Error(
+                "SECRET_KEY is a published default: anyone can sign sessions and links with it.",
+                hint='Set SECRET_KEY to python -c "import secrets; print(secrets.token_urlsafe(50))".',
+                id="portal.E003",
+            )
+        )
+    if settings.STRIPE_SECRET_KEY and not settings.STRIPE_WEBHOOK_SECRET:
+        errors.append(
+            Error(
+                "STRIPE_SECRET_KEY is set without STRIPE_WEBHOOK_SECRET: Stripe's events cannot be checked.",
+                hint="Copy the signing secret (whsec_…) of the webhook endpoint from Stripe's dashboard.",
+                id="portal.E004",
+            )
+        )
+    if settings.STRIPE_WEBHOOK_SECRET.startswith(SIMULATED_SECRET_PREFIX):
+        errors.append(
+            Error(
+                "STRIPE_WEBHOOK_SECRET is a simulated checkout's secret, not one Stripe gave.",
+                hint="Copy the signing secret (whsec_…) of the webhook endpoint from Stripe's dashboard.",
+                id="portal.E005",
+            )
+        )
+    if settings.PAYMENTS_SIMULATED and not settings.QUICKSTART:
+        errors.append(
+            Error(
+                "The simulated checkout is on outside the quick start: buyers could pay without money.",
+                hint="PAYMENTS_SIMULATED belongs to the quick start and the tests only.",
+                id="portal.E006",
+            )
+        )
+    return errors

@@ -9,9 +9,9 @@ from django.utils.translation import gettext as _
 
 from payments.errors import PaymentError
 from payments.models import ONLINE_METHODS, OPEN_STATUSES, CheckoutSession, Payment, PaymentEvent
-from payments.providers import online_provider
+from payments.providers import online_payments_available, online_provider
 from payments.providers.base import CheckoutRequest, ProviderError
-from payments.selectors import payment_settings_for
+from payments.selectors import payment_methods_for, payment_settings_for
 from payments.services.core import payment_lock, payment_log
 
 # Stripe keeps a session open at most 24 hours, and wants at least 30 minutes.
@@ -38,8 +38,14 @@ def payment_checkout_open(*, payment: Payment, success_url: str, cancel_url: str
             )
         if payment.link_expires_at <= now:
             raise PaymentError(_("This payment link has expired. Ask your advisor for a new one."))
+        if not online_payments_available():
+            # No Stripe key outside the quick start: there is no checkout to send anyone to.
+            raise PaymentError(_("Online payment is not available: please pay by bank transfer."))
         if payment.method not in ONLINE_METHODS:
             raise PaymentError(_("Choose how you want to pay first."))
+        rules = payment_settings_for(payment.programme)
+        if payment.method not in payment_methods_for(payment, rules):
+            raise PaymentError(_("This method of payment is not offered for this request."))
         sessions = CheckoutSession.objects.filter(payment=payment)
         current = (
             sessions.filter(
@@ -55,7 +61,6 @@ def payment_checkout_open(*, payment: Payment, success_url: str, cancel_url: str
         provider = online_provider()
         number = (sessions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
         expires_at = max(min(now + SESSION_LIFETIME, payment.link_expires_at), now + SESSION_MIN_LIFETIME)
-        rules = payment_settings_for(payment.programme)
         try:
             started = provider.checkout_start(
                 CheckoutRequest(

@@ -4,7 +4,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.core.checks import run_checks
 from django.core.exceptions import ImproperlyConfigured
+from django.test import override_settings
 
 from portal.env import env_bool, env_int, env_list, env_str
 
@@ -70,3 +73,95 @@ def test_the_deploy_check_warns_when_the_staff_second_factor_is_relaxed():
     env = {**PRODUCTION_ENV, "PORTAL_QUICKSTART": "1", "STAFF_MFA_REQUIRED": "false", "DEBUG": "false"}
     result = manage("check", "--deploy", env=env)
     assert "portal.W001" in result.stdout + result.stderr
+
+
+# Quick start and payment secrets: `check --deploy` refuses what must never face the public -------
+
+
+def deploy_errors(**overrides) -> set[str]:
+    with override_settings(**overrides):
+        return {
+            message.id
+            for message in run_checks(include_deployment_checks=True, tags=["security"])
+            if message.is_serious()
+        }
+
+
+# What a server's settings look like: no quick start, a real key, Stripe configured.
+SERVER = {
+    "QUICKSTART": False,
+    "DEBUG": False,
+    "ALLOWED_HOSTS": ["portal.example.com"],
+    "SECRET_KEY": PRODUCTION_ENV["SECRET_KEY"],
+    "PAYMENTS_SIMULATED": False,
+    "STRIPE_SECRET_KEY": "sk_live_configured",
+    "STRIPE_WEBHOOK_SECRET": "whsec_from_stripes_dashboard",
+}
+# The developer's machine: quick start, DEBUG on, localhost only.
+LAPTOP = {
+    **SERVER,
+    "QUICKSTART": True,
+    "DEBUG": True,
+    "ALLOWED_HOSTS": ["localhost", "127.0.0.1", "[::1]"],
+    "PAYMENTS_SIMULATED": True,
+    "STRIPE_SECRET_KEY": "",
+    "STRIPE_WEBHOOK_SECRET": "",
+}
+PORTAL_ERRORS = {"portal.E001", "portal.E002", "portal.E003", "portal.E004", "portal.E005", "portal.E006"}
+
+
+def test_the_deploy_check_finds_no_portal_error_on_a_server_or_on_a_developers_machine():
+    assert not deploy_errors(**SERVER) & PORTAL_ERRORS
+    assert not deploy_errors(**LAPTOP) & PORTAL_ERRORS
+
+
+def test_the_deploy_check_refuses_the_quick_start_with_debug_off():
+    assert "portal.E001" in deploy_errors(**{**LAPTOP, "DEBUG": False})
+
+
+@pytest.mark.parametrize("host", ["portal.example.com", "*", "192.168.1.20", ".example.com"])
+def test_the_deploy_check_refuses_the_quick_start_answering_to_a_public_host(host):
+    assert "portal.E002" in deploy_errors(**{**LAPTOP, "ALLOWED_HOSTS": ["localhost", host]})
+
+
+@pytest.mark.parametrize(
+    "key",
+    [settings.QUICKSTART_SECRET_KEY, "change-me-to-a-long-random-string"],
+    ids=["quickstart", "example"],
+)
+def test_the_deploy_check_refuses_a_published_secret_key(key):
+    assert "portal.E003" in deploy_errors(**{**SERVER, "SECRET_KEY": key})
+
+
+def test_the_deploy_check_refuses_stripe_without_its_webhook_secret():
+    assert "portal.E004" in deploy_errors(**{**SERVER, "STRIPE_WEBHOOK_SECRET": ""})
+
+
+def test_the_deploy_check_refuses_a_simulated_secret_given_as_stripes():
+    derived = "whsec_simulated_" + "0" * 32  # the shape the old secret derived from SECRET_KEY had
+    assert "portal.E005" in deploy_errors(**{**SERVER, "STRIPE_WEBHOOK_SECRET": derived})
+
+
+def test_the_deploy_check_refuses_the_simulated_checkout_outside_the_quick_start():
+    assert "portal.E006" in deploy_errors(**{**SERVER, "PAYMENTS_SIMULATED": True, "STRIPE_SECRET_KEY": ""})
+
+
+def test_the_deploy_check_fails_a_server_started_with_the_quick_start_by_mistake():
+    # The production values, but the quick start left on and the secret key forgotten.
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "SECRET_KEY"} | {"PORTAL_QUICKSTART": "1"}
+    result = manage("check", "--deploy", env=env)
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    for error in ("portal.E001", "portal.E002", "portal.E003"):
+        assert error in output
+
+
+def test_outside_the_quick_start_payments_are_never_simulated():
+    result = manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.PAYMENTS_SIMULATED)",
+        env=PRODUCTION_ENV,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "False"
