@@ -16,7 +16,7 @@ from payments.providers import online_payments_available
 from portal.access import is_administrator, is_staff_member
 from programmes.models import Programme
 from programmes.selectors import programmes_scope
-from sales.models import SaleBuyer
+from sales.selectors import sale_ids_bought_by
 
 
 def payment_settings_for(programme: Programme) -> PaymentSettings:
@@ -64,8 +64,7 @@ def payments_of_buyer(user) -> QuerySet[Payment]:
     """Payments of the sales this user is a buyer of (co-buyers share their purchase's payments)."""
     if not (user.is_authenticated and user.is_active):
         return Payment.objects.none()
-    party_sales = SaleBuyer.objects.filter(buyer__user=user).values("sale_id")
-    return Payment.objects.filter(sale_id__in=party_sales).exclude(status="cancelled")
+    return Payment.objects.filter(sale_id__in=sale_ids_bought_by(user)).exclude(status="cancelled")
 
 
 def client_payments(user) -> tuple[list[Payment], list[Payment]]:

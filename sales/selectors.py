@@ -1,5 +1,6 @@
 """Reads of sales files, already scoped to who asks and fetching what the pages show."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Exists, F, FilteredRelation, OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -10,6 +11,33 @@ from programmes.models import Lot, Programme
 from programmes.selectors import programmes_scope, programmes_visible_to
 from sales.models import Buyer, Invitation, Sale, SaleAssignment, SaleBuyer, SaleLot, Stage
 
+# Who is a party to a sale: one of its buyers (through his buyer record's login account), or a
+# notary or partner agency assigned to it. Written here once; every selector of the client space
+# (sales, calendar, payments, requests) builds on these.
+
+
+def sale_ids_bought_by(user) -> QuerySet:
+    """The ids (`sale_id`) of the sales this user is one of the buyers of."""
+    return SaleBuyer.objects.filter(buyer__user=user).order_by().values("sale_id")
+
+
+def sales_party_to(user) -> QuerySet:
+    """The ids (`sale_id`) of the sales this user is a party to: as a buyer, or as the notary or
+    partner agency assigned. One IN over a union of two indexed lookups: an OR of two EXISTS
+    would read every sale."""
+    assigned_to = SaleAssignment.objects.filter(user=user).order_by().values("sale_id")
+    return sale_ids_bought_by(user).union(assigned_to)
+
+
+def is_buyer_among(user, buyers: Iterable[SaleBuyer]) -> bool:
+    """The rule on a sale's buyers already read (each with its buyer)."""
+    return any(link.buyer.user_id == user.pk for link in buyers)
+
+
+def is_party_among(user, *, buyers: Iterable[SaleBuyer], assignments: Iterable[SaleAssignment]) -> bool:
+    """The rule on a sale's buyers and assignments already read, sparing a query."""
+    return is_buyer_among(user, buyers) or any(assignment.user_id == user.pk for assignment in assignments)
+
 
 def sales_visible_to(user) -> QuerySet[Sale]:
     """The sales this user may see: staff their programmes', buyers their own, notaries and
@@ -19,10 +47,7 @@ def sales_visible_to(user) -> QuerySet[Sale]:
         return sales.none()
     if is_administrator(user) or is_staff_member(user):
         return programmes_scope(sales, user, "programme")
-    # One IN over a union of two indexed lookups: an OR of two EXISTS would read every sale.
-    party_of = SaleBuyer.objects.filter(buyer__user=user).order_by().values("sale_id")
-    assigned_to = SaleAssignment.objects.filter(user=user).order_by().values("sale_id")
-    return sales.filter(pk__in=party_of.union(assigned_to))
+    return sales.filter(pk__in=sales_party_to(user))
 
 
 def _with_page_data(sales: QuerySet[Sale]) -> QuerySet[Sale]:
@@ -124,9 +149,7 @@ def client_sale_page(user, sale_id: int) -> SalePage:
     if is_administrator(user) or is_staff_member(user):
         allowed = sales_visible_to(user).filter(pk=sale.pk).exists()
     else:
-        allowed = any(link.buyer.user_id == user.pk for link in buyers) or any(
-            assignment.user_id == user.pk for assignment in assignments
-        )
+        allowed = is_party_among(user, buyers=buyers, assignments=assignments)
     if not allowed:
         raise Sale.DoesNotExist
     lots = list(
@@ -152,9 +175,8 @@ def buyer_for_user(user) -> Buyer | None:
 
 def programmes_open_for_requests(user) -> QuerySet[Programme]:
     """Programmes where this buyer already has a sale and buyers may request reservations."""
-    return Programme.objects.filter(
-        self_reservation_enabled=True, sales__sale_buyers__buyer__user=user
-    ).distinct()
+    bought = Sale.objects.filter(pk__in=sale_ids_bought_by(user)).values("programme_id")
+    return Programme.objects.filter(self_reservation_enabled=True, pk__in=bought)
 
 
 def client_sale_calendar_get(user, sale_id: int) -> Sale:

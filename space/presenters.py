@@ -15,7 +15,7 @@ from portal.timezones import in_zone
 from portal.users.roles import Role
 from programmes.models import Lot
 from sales.models import Sale, Stage
-from sales.selectors import SalePage
+from sales.selectors import SalePage, is_buyer_among
 from sales.stages import DATE_FIELD_FOR_STAGE, NEXT_STEP_FOR_BUYER, PIPELINE
 
 BUYER = "buyer"
@@ -65,7 +65,7 @@ def is_external(user) -> bool:
 def viewer_role(user, page: SalePage) -> str:
     """How `user` sees the sale of this page: as one of its buyers, or in the role he is
     assigned with."""
-    if any(link.buyer.user_id == user.pk for link in page.buyers):
+    if is_buyer_among(user, page.buyers):
         return BUYER
     for assignment in page.assignments:
         if assignment.user_id == user.pk:
