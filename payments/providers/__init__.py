@@ -11,7 +11,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from payments.providers.base import ProviderError
+from payments.providers.base import PaymentProvider, ProviderError
 from payments.providers.manual import ManualProvider
 from payments.providers.simulated import SimulatedProvider
 
@@ -81,7 +81,7 @@ def webhook_secret() -> str:
     raise ProviderError("No payment provider takes events: neither Stripe nor the simulated checkout is on.")
 
 
-def stripe_provider():
+def stripe_provider() -> PaymentProvider:
     from payments.providers.stripe import StripeProvider
 
     return StripeProvider(
@@ -89,7 +89,7 @@ def stripe_provider():
     )
 
 
-def online_provider():
+def online_provider() -> PaymentProvider:
     """The provider of card and debit payments; ProviderError when there is none."""
     if stripe_configured():
         return stripe_provider()
@@ -98,7 +98,7 @@ def online_provider():
     raise ProviderError("Online payment is not configured: payments are by bank transfer only.")
 
 
-def provider_named(name: str):
+def provider_named(name: str) -> PaymentProvider:
     if name == "stripe":
         return stripe_provider()
     if name == "simulated":
