@@ -9,6 +9,12 @@ BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # Old outbox texts are removed (OUTBOX_RETENTION_DAYS); the job scans by age, so it catches up.
+    "outbox-purge": {
+        "task": "portal.outbox.tasks.outbox_purge",
+        "schedule": crontab(hour=3, minute=30),
+        "options": {"expires": 6 * 60 * 60},
+    },
     # Holds whose date has passed free their lots; the job scans, so a missed night is caught up.
     "sales-expire-holds": {
         "task": "sales.tasks.sales_expire_holds_task",

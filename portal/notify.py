@@ -12,6 +12,9 @@ from portal.outbox.models import OutboxMessage
 from portal.outbox.services import outbox_enqueue_email, outbox_enqueue_sms
 from portal.texts.services import texts_render
 
+# Texts whose link or code opens an account: the outbox forgets them once they are sent.
+SECRET_KINDS = frozenset({"access_invitation", "password_reset", "email_confirmation", "login_code"})
+
 
 def notify_email(
     *,
@@ -30,12 +33,13 @@ def notify_email(
         text=rendered.text,
         html=rendered.html,
         attachments=attachments,
+        secret=kind in SECRET_KINDS,
     )
 
 
 def notify_sms(*, key: str, kind: str, to: str, language: str, values: dict) -> OutboxMessage:
     rendered = texts_render(kind=kind, language=language, values=values, channel="sms")
-    return outbox_enqueue_sms(key=key, to=to, text=rendered.sms)
+    return outbox_enqueue_sms(key=key, to=to, text=rendered.sms, secret=kind in SECRET_KINDS)
 
 
 def notify_in_app(*, key: str, user, text: str, link: str = "") -> Alert:

@@ -174,6 +174,8 @@ USERSESSIONS_TRACK_ACTIVITY = False
 STAFF_MFA_REQUIRED = env_bool("STAFF_MFA_REQUIRED", not QUICKSTART) if QUICKSTART else True
 STAFF_SESSION_IDLE_SECONDS = env_int("STAFF_SESSION_IDLE_SECONDS", 30 * 60)
 STAFF_SESSION_MAX_SECONDS = env_int("STAFF_SESSION_MAX_SECONDS", 12 * 60 * 60)
+# Sent emails and SMS keep their text this many days, then only who, when and the subject stay.
+OUTBOX_RETENTION_DAYS = env_int("OUTBOX_RETENTION_DAYS", 90)
 # How long a buyer's "send access" link stays valid.
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 7)
 # How many self-service reservation requests (options) one buyer may have pending at once.

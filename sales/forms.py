@@ -17,6 +17,7 @@ from portal.users.models import User
 from portal.users.roles import Role
 from programmes.models import Programme
 from programmes.selectors import advisors_available_to, lots_available_to, programmes_visible_to
+from sales.invitations import buyer_email_refusal
 from sales.models import Buyer, Sale, SaleAssignment, Stage
 from sales.selectors import buyers_scope
 from sales.services import SALE_EDITABLE_FIELDS
@@ -40,7 +41,11 @@ class BuyerAdminForm(forms.ModelForm):
 
     def clean_email(self) -> str:
         # Stored in lower case: check uniqueness on the value that will be stored.
-        return self.cleaned_data["email"].strip().lower()
+        email = self.cleaned_data["email"].strip().lower()
+        refusal = email != self.instance.email and buyer_email_refusal(buyer=self.instance, email=email)
+        if refusal:
+            raise ValidationError(refusal)
+        return email
 
     def clean(self):
         cleaned = super().clean()

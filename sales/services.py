@@ -20,6 +20,7 @@ from portal.audit.changes import values_apply, values_of
 from portal.audit.services import audit_record
 from programmes.models import Lot, Programme
 from sales.errors import SaleError
+from sales.invitations import buyer_login_email_follow
 from sales.models import LIVE_STAGES, Buyer, Sale, SaleBuyer, SaleLot, SavedView, Stage
 from sales.selectors import buyer_pending_requests
 from sales.signals import sale_stage_moved
@@ -341,6 +342,9 @@ def buyer_save(*, actor, buyer: Buyer, values: dict[str, Any]) -> Buyer:
     if changes:
         current.save(update_fields=list(changes))
         audit_record(actor=actor, action="buyer.changed", obj=current, data=changes)
+        if "email" in changes and current.user_id:
+            # His login account follows the new address only under the access rules.
+            buyer_login_email_follow(actor=actor, buyer=current, old_email=changes["email"][0])
     return current
 
 

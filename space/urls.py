@@ -1,6 +1,6 @@
 from django.urls import path
 
-from space import payments, views
+from space import email_change, payments, views
 
 app_name = "space"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("reserve/", views.reserve, name="reserve"),
     path("reserve/<int:lot_id>/", views.reserve_lot, name="reserve_lot"),
     path("invitation/<str:token>/", views.invitation, name="invitation"),
+    path("email/<str:token>/", email_change.email_confirm, name="email_confirm"),
     path("payments/", payments.payments, name="payments"),
     path("payments/<int:payment_id>/receipt/", payments.receipt_download, name="receipt"),
 ]

@@ -22,7 +22,13 @@ from portal.branding.selectors import company_settings_get
 from portal.timezones import in_zone
 from programmes.models import Lot
 from sales.errors import SaleError
-from sales.invitations import InvitationInvalid, invitation_accept, invitation_get_valid
+from sales.invitations import (
+    InvitationForExistingAccount,
+    InvitationInvalid,
+    invitation_accept,
+    invitation_for_existing_account,
+    invitation_get_valid,
+)
 from sales.models import Sale, Stage
 from sales.selectors import (
     client_sale_calendar_get,
@@ -191,10 +197,15 @@ def invitation(request, token: str):
         # He was written to in his own language; the page follows it.
         translation.activate(pending.buyer.language)
         request.LANGUAGE_CODE = pending.buyer.language
+    if invitation_for_existing_account(pending):
+        # Never a password form for an account that has one: the ordinary ways in are for it.
+        return render(request, "space/invitation_existing_account.html", status=409)
     form = InvitationPasswordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             user = invitation_accept(token=token, password=form.cleaned_data["password1"])
+        except InvitationForExistingAccount:
+            return render(request, "space/invitation_existing_account.html", status=409)
         except InvitationInvalid:
             return _invitation_refused(request)
         except ValidationError as error:

@@ -7,7 +7,9 @@ class OutboxMessage(models.Model):
     """One email or SMS, from the moment the change that causes it commits until it is sent.
 
     Rows are written by `portal.outbox.services` only. A row is never deleted by the outbox:
-    it is the record of what the portal said to whom, and when.
+    it is the record of what the portal said to whom, and when. Its text is not kept for ever:
+    a message carrying a secret link or code loses it once sent, every other one after the
+    retention period (`OUTBOX_RETENTION_DAYS`); the key, recipients and subject stay.
     """
 
     class Channel(models.TextChoices):
@@ -51,6 +53,17 @@ class OutboxMessage(models.Model):
         help_text=_("The id the SMS provider gave the message, to trace it on their side."),
     )
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    secret = models.BooleanField(
+        _("carries a secret"),
+        default=False,
+        help_text=_("A link or code that opens an account: the text is removed once the message is sent."),
+    )
+    purged_at = models.DateTimeField(
+        _("text removed at"),
+        null=True,
+        blank=True,
+        help_text=_("Sent or failed messages lose their text and attachments; they cannot be sent again."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

@@ -12,11 +12,14 @@ import time
 from collections.abc import Iterable
 from datetime import timedelta
 
+from django.conf import settings
+from django.core.files.storage import default_storage
 from django.core.mail import get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from portal.audit.services import audit_record
 from portal.outbox.attachments import OutboxAttachment, outbox_attachment_store
@@ -47,10 +50,12 @@ def outbox_enqueue_email(
     html: str = "",
     attachments: list[OutboxAttachment] | None = None,
     reply_to: str = "",
+    secret: bool = False,
 ) -> OutboxMessage:
     """Write an email to the outbox; it is sent once the current transaction commits.
 
-    Asking again with the same `key` returns the first message and sends nothing more.
+    Asking again with the same `key` returns the first message and sends nothing more. A `secret`
+    message (a link or code that opens an account) keeps its text only until it is sent.
     """
     recipients = [to] if isinstance(to, str) else list(to)
     if not recipients or not all(recipients):
@@ -62,20 +67,22 @@ def outbox_enqueue_email(
         "text": text,
         "html": html,
         "reply_to": reply_to,
+        "secret": secret,
     }
     return _outbox_enqueue(
         key=key, channel=OutboxMessage.Channel.EMAIL, fields=fields, attachments=attachments or []
     )
 
 
-def outbox_enqueue_sms(*, key: str, to: str, text: str) -> OutboxMessage:
+def outbox_enqueue_sms(*, key: str, to: str, text: str, secret: bool = False) -> OutboxMessage:
     """Write an SMS to the outbox; it is sent once the current transaction commits.
 
-    Asking again with the same `key` returns the first message and sends nothing more.
+    Asking again with the same `key` returns the first message and sends nothing more; a `secret`
+    one keeps its text only until it is sent.
     """
     if not to:
         raise ValueError("An SMS needs a phone number.")
-    fields = {"recipients": [to], "text": text}
+    fields = {"recipients": [to], "text": text, "secret": secret}
     return _outbox_enqueue(key=key, channel=OutboxMessage.Channel.SMS, fields=fields, attachments=[])
 
 
@@ -165,8 +172,15 @@ def _outbox_attempt(
     OutboxMessage.objects.filter(
         pk=message.pk, state=OutboxMessage.State.SENDING, attempts=message.attempts
     ).update(
-        state=OutboxMessage.State.SENT, sent_at=now, lease_until=None, provider_id=provider_id, updated_at=now
+        state=OutboxMessage.State.SENT,
+        sent_at=now,
+        lease_until=None,
+        provider_id=provider_id,
+        updated_at=now,
+        **(_outbox_removed(now=now, reason=_SECRET_SENT) if message.secret else {}),
     )
+    if message.secret:
+        _outbox_attachments_delete(message.attachments)
     return True
 
 
@@ -189,9 +203,14 @@ def _outbox_record_failure(*, message: OutboxMessage, error: Exception) -> None:
     }
     if not final:
         changes["next_attempt_at"] = now + BACKOFF[message.attempts - 1]
-    OutboxMessage.objects.filter(
+    elif message.secret:
+        # Given up: the link inside must not stay readable either; staff send a new one.
+        changes.update(_outbox_removed(now=now, reason=_SECRET_SENT))
+    updated = OutboxMessage.objects.filter(
         pk=message.pk, state=OutboxMessage.State.SENDING, attempts=message.attempts
     ).update(**changes)
+    if updated and final and message.secret:
+        _outbox_attachments_delete(message.attachments)
 
 
 def outbox_sweep(*, batch_size: int = SWEEP_BATCH_SIZE, seconds: float = SWEEP_SECONDS) -> int:
@@ -287,7 +306,10 @@ def outbox_resend(*, actor, message_ids: Iterable[int]) -> int:
         messages = list(
             OutboxMessage.objects.select_for_update()
             .filter(
-                pk__in=list(message_ids), state__in=[OutboxMessage.State.SENT, OutboxMessage.State.FAILED]
+                pk__in=list(message_ids),
+                state__in=[OutboxMessage.State.SENT, OutboxMessage.State.FAILED],
+                # Its text is gone: sending it again would send the placeholder.
+                purged_at__isnull=True,
             )
             .only("id", "key", "channel", "subject", "state", "attempts")
             .order_by("pk")
@@ -310,3 +332,50 @@ def outbox_resend(*, actor, message_ids: Iterable[int]) -> int:
             )
         _outbox_send_after_commit(message_ids=ids)
     return len(ids)
+
+
+# Removing texts: secrets once sent, everything after the retention period ----------------------
+
+_SECRET_SENT = "secret"
+_RETENTION = "retention"
+PURGE_BATCH_SIZE = 500
+
+
+def _outbox_removed(*, now, reason: str) -> dict:
+    """The fields of a row whose text is removed; the key, recipients and subject stay."""
+    if reason == _SECRET_SENT:
+        text = _("This message carried a secret link or code; its text was removed once it was sent.")
+    else:
+        text = _("The text of this message was removed after the retention period.")
+    return {"text": text, "html": "", "attachments": [], "purged_at": now}
+
+
+def _outbox_attachments_delete(attachments: list[dict]) -> None:
+    # The row no longer points at them; a file already gone is no error.
+    for attachment in attachments:
+        default_storage.delete(attachment["path"])
+
+
+def outbox_purge(*, now=None, days: int | None = None, batch_size: int = PURGE_BATCH_SIZE) -> int:
+    """Remove the text and attachments of sent or failed messages older than the retention period.
+
+    Daily and idempotent: a purged row is never touched again. Returns how many were purged.
+    """
+    now = now or timezone.now()
+    days = settings.OUTBOX_RETENTION_DAYS if days is None else days
+    old = OutboxMessage.objects.filter(
+        state__in=[OutboxMessage.State.SENT, OutboxMessage.State.FAILED],
+        purged_at__isnull=True,
+        created_at__lt=now - timedelta(days=days),
+    )
+    purged = 0
+    while True:
+        batch = list(old.order_by("id").values_list("id", "attachments")[:batch_size])
+        if not batch:
+            return purged
+        with transaction.atomic():
+            purged += OutboxMessage.objects.filter(
+                pk__in=[pk for pk, _files in batch], purged_at__isnull=True
+            ).update(updated_at=now, **_outbox_removed(now=now, reason=_RETENTION))
+        for _pk, attachments in batch:
+            _outbox_attachments_delete(attachments)

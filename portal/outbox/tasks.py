@@ -31,3 +31,9 @@ def outbox_send(message_id: int) -> None:
 @shared_task(ignore_result=True, soft_time_limit=5 * 60, time_limit=6 * 60)
 def outbox_sweep() -> None:
     services.outbox_sweep()
+
+
+# Once a day; a missed day is caught up by the next run (it scans by age).
+@shared_task(ignore_result=True, soft_time_limit=30 * 60, time_limit=35 * 60)
+def outbox_purge() -> None:
+    services.outbox_purge()

@@ -19,6 +19,9 @@ EDITABLE_ACCOUNT_EMAILS = {
     "account/email/login_code": "login_code",
 }
 
+# What in allauth's email context opens an account.
+SECRET_CONTEXT = ("activate_url", "password_reset_url", "code", "key")
+
 
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request):
@@ -77,4 +80,6 @@ class AccountAdapter(DefaultAccountAdapter):
             subject=subject,
             text=text,
             html=html,
+            # A confirmation or reset link, or a login code, opens the account: not kept once sent.
+            secret=any(context.get(name) for name in SECRET_CONTEXT),
         )

@@ -56,8 +56,8 @@ def test_only_the_hash_of_the_token_is_stored(staff, ewa):
     assert not Invitation.objects.filter(token_hash=token).exists()
 
 
-def test_an_existing_account_with_the_buyers_email_is_linked_not_duplicated(staff, ewa):
-    existing = make_user("ewa@example.test", language="pl")
+def test_an_existing_closed_account_with_the_buyers_email_is_linked_not_duplicated(staff, ewa):
+    existing = make_user("ewa@example.test", language="pl", password=None, is_active=False)
     invitation_send(actor=staff, buyer=ewa)
     ewa.refresh_from_db()
     assert ewa.user == existing
@@ -66,12 +66,30 @@ def test_an_existing_account_with_the_buyers_email_is_linked_not_duplicated(staf
     assert EmailAddress.objects.filter(user=existing).count() == 1
 
 
+def test_an_existing_account_with_a_password_is_neither_linked_nor_emailed(staff, ewa):
+    existing = make_user("ewa@example.test", language="pl")
+    with pytest.raises(SaleError, match="already has a password"):
+        invitation_send(actor=staff, buyer=ewa)
+    ewa.refresh_from_db()
+    assert ewa.user is None
+    assert not OutboxMessage.objects.exists()
+    assert not existing.groups.filter(name=Role.BUYER.value).exists()
+
+
 def test_an_account_of_another_buyer_is_not_taken_over(staff, ewa):
     other = Buyer.objects.create(first_name="O", last_name="Ther", email="other@example.test")
-    other.user = make_user("ewa@example.test")
+    other.user = make_user("ewa@example.test", password=None, is_active=False)
     other.save()
     with pytest.raises(SaleError, match="already belongs to another buyer"):
         invitation_send(actor=staff, buyer=ewa)
+
+
+def test_resending_to_a_buyer_who_set_his_password_is_refused_in_words(staff, ewa):
+    invitation_send(actor=staff, buyer=ewa)
+    invitation_accept(token=token_of(OutboxMessage.objects.get()), password="a-long-passphrase")
+    with pytest.raises(SaleError, match="Forgotten your password"):
+        invitation_send(actor=staff, buyer=ewa)
+    assert OutboxMessage.objects.count() == 1
 
 
 def test_resending_revokes_the_previous_link(staff, ewa):
