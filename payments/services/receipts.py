@@ -1,7 +1,5 @@
 """Receipts (PAY-8): numbered without gaps per programme, rendered once, reprinted from the file."""
 
-import functools
-
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -32,8 +30,9 @@ def receipt_issue(*, payment: Payment) -> Receipt:
         issued_at=timezone.now(),
     )
     # Robust: a broker out of reach must not turn the committed payment into an error page;
-    # the periodic safety net (receipts_render_missing) renders what was not queued.
-    transaction.on_commit(functools.partial(_receipt_render_later, payment.pk), robust=True)
+    # the periodic safety net (receipts_render_missing) renders what was not queued. (A lambda:
+    # Django names a failed robust callback by its __qualname__, which functools.partial lacks.)
+    transaction.on_commit(lambda payment_id=payment.pk: _receipt_render_later(payment_id), robust=True)
     return receipt
 
 

@@ -6,7 +6,6 @@ Online payments are refunded through their provider with one idempotency key per
 transfers and cheques are paid back by staff and recorded as done.
 """
 
-import functools
 from datetime import timedelta
 from decimal import Decimal
 
@@ -89,7 +88,7 @@ def refund_request(*, actor, payment: Payment, amount: Decimal, reason: str = ""
         if online:
             # Robust: a broker out of reach must not turn the committed request into an error
             # page; the safety net (refunds_execute_stuck) asks the provider for what was not queued.
-            transaction.on_commit(functools.partial(_refund_execute_later, refund.pk), robust=True)
+            transaction.on_commit(lambda refund_id=refund.pk: _refund_execute_later(refund_id), robust=True)
         else:
             _refund_settle_locked(payment=payment, refund=refund, succeeded=True, actor=actor)
     return refund

@@ -6,7 +6,6 @@ is due again or was left behind by a worker that died. A row is claimed with one
 UPDATE before it is sent, so two workers never send it both.
 """
 
-import functools
 import logging
 import time
 from collections.abc import Iterable
@@ -116,8 +115,9 @@ def _outbox_send_after_commit(*, message_ids: Iterable[int]) -> None:
 
     for message_id in message_ids:
         # robust: when the broker is unreachable the change that caused the message must still
-        # succeed; the row stays ready and the sweep sends it.
-        transaction.on_commit(functools.partial(outbox_send.delay, message_id), robust=True)
+        # succeed; the row stays ready and the sweep sends it. A lambda, not functools.partial:
+        # Django logs the failed callback by its __qualname__, which a partial lacks.
+        transaction.on_commit(lambda message_id=message_id: outbox_send.delay(message_id), robust=True)
 
 
 def _outbox_claimable(*, now) -> Q:

@@ -123,3 +123,28 @@ def test_a_payment_without_receipt_renders_nothing(advisor):
 
     assert receipt_render_and_send(payment_id=payment.pk) is None
     assert OutboxMessage.objects.filter(key__startswith="payment-confirmation:").count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_broker_out_of_reach_leaves_the_payment_paid_and_the_safety_net_renders_its_receipt(
+    advisor, accountant, monkeypatch
+):
+    def broker_down(*args, **kwargs):
+        raise ConnectionError("Error 111 connecting to redis:6379. Connection refused.")
+
+    monkeypatch.setattr("payments.tasks.receipt_render_and_send.delay", broker_down)
+    monkeypatch.setattr("portal.outbox.tasks.outbox_send.delay", broker_down)
+
+    # Really committed: the receipt's task and the advisor's email are queued after commit, and
+    # queuing them fails.
+    payment = paid(advisor, accountant, programme_make())
+
+    payment = Payment.objects.get(pk=payment.pk)
+    assert payment.status == "paid"
+    receipt = Receipt.objects.get(payment=payment)
+    assert receipt.file == ""
+
+    monkeypatch.undo()
+    assert receipts_render_missing() == 1
+    receipt.refresh_from_db()
+    assert stored_bytes(receipt).startswith(b"%PDF")

@@ -320,3 +320,31 @@ def test_a_refund_whose_task_was_lost_is_asked_again_by_the_safety_net(
         Decimal("400.00"),
     )
     assert refunds_execute_stuck() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_broker_out_of_reach_keeps_the_refund_asked_and_the_safety_net_sends_it(
+    advisor, accountant, monkeypatch
+):
+    from datetime import timedelta
+
+    from payments.services.refunds import refunds_execute_stuck
+
+    payment = paid_by_card(advisor)
+
+    def broker_down(*args, **kwargs):
+        raise ConnectionError("Error 111 connecting to redis:6379. Connection refused.")
+
+    monkeypatch.setattr("payments.tasks.refund_execute.delay", broker_down)
+
+    # Really committed: the provider call is queued after commit, and queuing it fails.
+    refund = refund_request(actor=accountant, payment=payment, amount=Decimal("250.00"))
+
+    refund.refresh_from_db()
+    assert refund.state == "pending"
+    assert fresh(payment).status == Status.REFUND_REQUESTED
+
+    assert refunds_execute_stuck(older_than=timedelta(0)) == 1
+    refund.refresh_from_db()
+    assert refund.state == "succeeded"
+    assert fresh(payment).status == Status.PARTLY_REFUNDED

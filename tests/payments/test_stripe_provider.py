@@ -4,6 +4,7 @@ No network: a fake `stripe.HTTPClient` replays the JSON bodies under stripe_resp
 every request the official client built, form body decoded, so the tests read what Stripe would get.
 """
 
+import ast
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -15,8 +16,15 @@ import pytest
 import stripe
 from requests.structures import CaseInsensitiveDict
 
-from payments.providers.base import CheckoutRequest, ProviderError, RefundRequest
-from payments.providers.stripe import StripeProvider, amount_from_minor, amount_to_minor
+from payments.providers.base import (
+    CheckoutRequest,
+    EventKind,
+    InvalidEvent,
+    ProviderError,
+    ProviderEvent,
+    RefundRequest,
+)
+from payments.providers.stripe import StripeProvider, amount_from_minor, amount_to_minor, event_translate
 
 RESPONSES = Path(__file__).parent / "stripe_responses"
 API_KEY = "sk_test_51NormalisedKeyForTestsOnly0000000000000000cret"
@@ -480,6 +488,122 @@ def test_a_refund_finer_than_a_cent_is_refused_without_calling_stripe(provider, 
     assert http.sent == []
 
 
+# Events in the product's terms --------------------------------------------------------------------
+
+
+def stripe_event(event_type: str, **changes) -> dict:
+    """The recorded completed session's event, as another type and with its object changed."""
+    event = recorded("event_checkout_session_completed")
+    event["type"] = event_type
+    event["data"]["object"].update(changes)
+    return event
+
+
+def test_a_paid_checkout_becomes_a_paid_event_with_its_amount_in_euros():
+    event = event_translate(recorded("event_checkout_session_completed"))
+
+    assert event.kind == EventKind.PAID
+    assert (event.payment_id, event.amount, event.currency) == (42, Decimal("2500.00"), "EUR")
+    assert event.session_id == "cs_test_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8s9T0u1V2w3X4y5Z6"
+    assert event.provider_payment_id.startswith("pi_")
+    assert (event.method, event.provider) == ("card", "stripe")
+    assert event.created == datetime(2026, 1, 1, 0, 10, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("event_type", "payment_status", "kind"),
+    [
+        ("checkout.session.completed", "paid", EventKind.PAID),
+        ("checkout.session.completed", "unpaid", EventKind.PROCESSING),
+        ("checkout.session.completed", "no_payment_required", EventKind.IGNORED),
+        ("checkout.session.async_payment_succeeded", "paid", EventKind.PAID),
+        ("checkout.session.async_payment_failed", "unpaid", EventKind.FAILED),
+        ("checkout.session.expired", "unpaid", EventKind.EXPIRED),
+        ("payment_intent.succeeded", "paid", EventKind.IGNORED),
+        ("customer.created", "paid", EventKind.IGNORED),
+    ],
+)
+def test_each_session_event_has_its_product_kind(event_type, payment_status, kind):
+    assert event_translate(stripe_event(event_type, payment_status=payment_status)).kind == kind
+
+
+def test_only_a_paid_event_carries_an_amount():
+    event = event_translate(stripe_event("checkout.session.completed", payment_status="unpaid"))
+
+    assert (event.kind, event.amount) == (EventKind.PROCESSING, None)
+
+
+def test_a_refunded_charge_says_the_total_refunded_so_far():
+    event = event_translate(recorded("event_charge_refunded"))
+
+    assert event.kind == EventKind.REFUNDED
+    assert (event.refunded_total, event.currency) == (Decimal("500.00"), "EUR")
+    assert (event.payment_id, event.provider_payment_id) == (42, "pi_3QxYzA2eZvKYlo2C0aBcDeFg")
+
+
+def test_a_charge_in_yen_is_refunded_in_whole_yen():
+    event = recorded("event_charge_refunded")
+    event["data"]["object"].update(currency="jpy", amount_refunded=5000)
+
+    assert event_translate(event).refunded_total == Decimal("5000")
+
+
+@pytest.mark.parametrize(
+    ("event_type", "stripe_status", "status"),
+    [
+        ("refund.created", "pending", "pending"),
+        ("refund.updated", "succeeded", "succeeded"),
+        ("refund.updated", "requires_action", "pending"),
+        ("refund.failed", "failed", "failed"),
+        ("charge.refund.updated", "canceled", "failed"),
+        ("refund.updated", "something_new", "pending"),
+    ],
+)
+def test_a_refund_event_names_the_portal_refund_and_its_status_in_our_words(
+    event_type, stripe_status, status
+):
+    event = {
+        "id": "evt_test_refund",
+        "type": event_type,
+        "created": 1767312001,
+        "data": {"object": {**recorded("refund_pending"), "status": stripe_status}},
+    }
+
+    translated = event_translate(event)
+
+    assert translated.kind == EventKind.REFUND_UPDATED
+    assert (translated.refund_id, translated.payment_id, translated.refund_status) == (7, 42, status)
+    assert (translated.provider_refund_id, translated.amount) == (
+        "re_3QxYzA2eZvKYlo2C0hIjKlMn",
+        Decimal("500.00"),
+    )
+
+
+def test_an_expanded_payment_intent_is_read_by_its_id():
+    event = stripe_event(
+        "checkout.session.completed", payment_intent={"id": "pi_expanded", "object": "payment_intent"}
+    )
+
+    assert event_translate(event).provider_payment_id == "pi_expanded"
+
+
+@pytest.mark.parametrize(
+    "changes", [{"amount_total": None}, {"amount_total": "250000"}, {"currency": None}, {"currency": "euro"}]
+)
+def test_a_paid_event_without_a_readable_amount_is_refused(changes):
+    with pytest.raises(InvalidEvent, match="amount_total"):
+        event_translate(stripe_event("checkout.session.completed", **changes))
+
+
+def test_the_product_event_survives_being_kept_as_json():
+    event = event_translate(recorded("event_charge_refunded"))
+
+    kept = json.loads(json.dumps(event.as_data()))
+
+    assert ProviderEvent.from_data(kept) == event
+    assert "payload" not in kept
+
+
 # Matching Stripe's objects to payments -----------------------------------------------------------
 
 
@@ -540,3 +664,41 @@ def test_a_junk_client_reference_falls_back_to_the_metadata(provider):
 def test_the_provider_refuses_missing_keys_and_a_tolerance_that_would_accept_any_age(settings):
     with pytest.raises(ValueError):
         StripeProvider(**settings)
+
+
+# The boundary ------------------------------------------------------------------------------------
+
+
+def imported_modules(path: Path) -> set[str]:
+    modules = set()
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            modules |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            modules.add(node.module)
+    return modules
+
+
+def test_only_the_stripe_provider_imports_the_stripe_library():
+    root = Path(__file__).resolve().parents[2]
+    skipped = {".venv", ".git", "tests", "node_modules", "var", "static", "media"}
+    folders = [folder for folder in root.iterdir() if folder.is_dir() and folder.name not in skipped]
+    sources = [path for folder in folders for path in folder.rglob("*.py")]
+
+    importers = {
+        str(path.relative_to(root))
+        for path in sources
+        if any(name == "stripe" or name.startswith("stripe.") for name in imported_modules(path))
+    }
+
+    assert importers == {"payments/providers/stripe.py"}
+
+
+def test_no_payment_service_reads_stripe_s_module_or_payloads():
+    services = Path(__file__).resolve().parents[2] / "payments" / "services"
+
+    for path in services.glob("*.py"):
+        assert "payments.providers.stripe" not in imported_modules(path), path.name
+        # Stripe's field names stay in the provider: the services read the product's events.
+        assert '"payment_intent"' not in path.read_text(), path.name
+        assert "data_object" not in path.read_text(), path.name
