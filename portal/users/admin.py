@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from portal.audit.changes import form_values
+from portal.users import admin_accounts  # noqa: F401  (allauth's admins, audited)
 from portal.users.models import User
 from portal.users.services import user_save
 

@@ -1,7 +1,7 @@
 from typing import Any
 
 from django.contrib.auth.models import Group
-from django.db import transaction
+from django.db import models, transaction
 
 from portal.audit.changes import members_apply, values_apply, values_of
 from portal.audit.services import audit_record
@@ -71,3 +71,46 @@ def user_save(*, actor, user: User, values: dict[str, Any]) -> User:
     if changes:
         audit_record(actor=actor, action="user.changed", obj=current, data=changes)
     return current
+
+
+# The parts of an account allauth keeps (email addresses, second factors, sessions), as an
+# administrator looks after them from the back-office.
+
+
+@transaction.atomic
+def account_record_save(*, actor, record: models.Model, values: dict[str, Any]) -> models.Model:
+    """Add `record` (not saved yet) or change the fields in `values` of a saved one; audited
+    with old and new values ("emailaddress.changed"…)."""
+    kind = record._meta.model_name
+    if record.pk is None:
+        record.save()
+        names = [field.name for field in record._meta.concrete_fields if not field.primary_key]
+        audit_record(actor=actor, action=f"{kind}.created", obj=record, data=values_of(record, names))
+        return record
+    current = type(record).objects.select_for_update().get(pk=record.pk)
+    changes = values_apply(current, values)
+    if changes:
+        current.save(update_fields=list(changes))
+        audit_record(actor=actor, action=f"{kind}.changed", obj=current, data=changes)
+    return current
+
+
+@transaction.atomic
+def account_record_delete(*, actor, record: models.Model, end=None) -> None:
+    """Delete an account's email address, second factor or session (`end`: how the record is
+    ended when deleting the row is not enough, as a session's); audited."""
+    audit_record(
+        actor=actor, action=f"{record._meta.model_name}.deleted", obj=record, data={"user": record.user_id}
+    )
+    (end or record.delete)()
+
+
+@transaction.atomic
+def email_address_verify(*, actor, email_address) -> bool:
+    """An administrator vouches for an address: marked verified (allauth's own step); audited."""
+    if email_address.verified or not email_address.set_verified():
+        return False
+    audit_record(
+        actor=actor, action="emailaddress.changed", obj=email_address, data={"verified": [False, True]}
+    )
+    return True
