@@ -4,6 +4,7 @@ The stage, the lots and the buyers of a sale never change through its form: the 
 through the buttons of its page (sales.admin.views), which call the services.
 """
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
@@ -16,6 +17,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from portal.access import has_role
 from portal.audit.selectors import audit_entries_for
 from portal.money import money_format
 from portal.users.models import User
@@ -35,7 +37,7 @@ from sales.admin.views import PARTNER_ACCOUNT_PERMISSION, SaleAdminViews
 from sales.errors import SaleError
 from sales.forms import SaleAddForm, SaleChangeForm, partner_accounts
 from sales.models import Sale, SaleAssignment, Stage
-from sales.partners import sale_assign, sale_unassign
+from sales.partners import ROLE_GROUP, sale_assign, sale_unassign
 from sales.selectors import sales_for_admin_list, sales_list_page, sales_with_parties
 from sales.services import sale_create, sale_update
 from sales.stages import ALLOWED_MOVES, PIPELINE
@@ -85,9 +87,34 @@ def people_choices(request) -> dict[str, list[tuple[int, str]]]:
     return cached
 
 
+class SaleAssignmentForm(forms.ModelForm):
+    """A notary or partner given access: checked here, so a wrong row stops the whole page's save
+    (the sale's fields and its rows are saved together, in the admin's one transaction)."""
+
+    class Meta:
+        model = SaleAssignment
+        fields = ["user", "role"]
+
+    def clean(self):
+        cleaned = super().clean()
+        user, role = cleaned.get("user"), cleaned.get("role")
+        if (
+            user is not None
+            and role in ROLE_GROUP
+            and (user.is_staff or not has_role(user, ROLE_GROUP[role]))
+        ):
+            self.add_error(
+                "user",
+                _("%(user)s is not a %(role)s account.")
+                % {"user": user, "role": SaleAssignment.Role(role).label.lower()},
+            )
+        return cleaned
+
+
 class SaleAssignmentInline(ProgrammeScopedAdmin, admin.TabularInline):
     programme_path = "sale__programme"
     model = SaleAssignment
+    form = SaleAssignmentForm
     fields = ["user", "role"]
     extra = 0
 
@@ -330,6 +357,15 @@ class SaleAdmin(SaleAdminViews, AccessActions, ProgrammeScopedAdmin, admin.Model
             changes={name: form.cleaned_data[name] for name in form.changed_data},
         )
 
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except SaleError as error:
+            # Raised inside the admin's one transaction, which rolled back: nothing of the page
+            # was kept, not the sale's fields without its rows.
+            messages.error(request, _("Nothing was saved: %(error)s") % {"error": error})
+            return HttpResponseRedirect(request.get_full_path())
+
     def save_formset(self, request, form, formset, change):
         sale = form.instance
         formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
@@ -342,16 +378,10 @@ class SaleAdmin(SaleAdminViews, AccessActions, ProgrammeScopedAdmin, admin.Model
                 continue
             if row.instance.pk and "user" in row.changed_data:
                 sale_unassign(actor=request.user, sale=sale, user=User.objects.get(pk=row.initial["user"]))
-            try:
-                assignment = sale_assign(
-                    actor=request.user,
-                    sale=sale,
-                    user=row.cleaned_data["user"],
-                    role=row.cleaned_data["role"],
-                )
-            except SaleError as error:
-                messages.error(request, str(error))
-                continue
+            # A SaleError here (the account changed meanwhile) ends the whole save: see changeform_view.
+            assignment = sale_assign(
+                actor=request.user, sale=sale, user=row.cleaned_data["user"], role=row.cleaned_data["role"]
+            )
             if row.instance.pk:
                 formset.changed_objects.append((assignment, row.changed_data))
             else:
