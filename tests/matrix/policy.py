@@ -120,6 +120,8 @@ CLIENT_SPACE = {
     ),
     # An unknown, used, revoked or expired link: the same answer for everyone.
     "space:invitation": (_path("/space/invitation/not-a-real-token/"), expect(NOT_FOUND)),
+    # Confirming a new address: its account's holder, logged in, with a valid link; else 404.
+    "space:email_confirm": (_path("/space/email/not-a-real-token/"), expect(NOT_FOUND, anonymous=LOGIN)),
     # Buyers' own payments (scoped to the sales they buy); notaries and partners have none.
     "space:payments": (_path("/space/payments/"), BUYERS_SPACE),
     # The receipt of a payment of sale A: its buyers only.
