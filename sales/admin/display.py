@@ -35,6 +35,11 @@ def access_state(buyer, invited_until: datetime | None, zone: str) -> str:
     if buyer.user is None:
         return _("No account")
     if buyer.user.is_active:
+        if buyer.user.email != buyer.email:
+            # Staff typed a new address; the login moves there once the buyer confirms it.
+            return _("Active; logs in with %(login)s until he confirms his new address") % {
+                "login": buyer.user.email
+            }
         return _("Active")
     return _("Invitation expired or revoked")
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 from portal.audit.models import AuditEntry
 from portal.outbox.models import OutboxMessage
 from portal.users.roles import Role
+from sales.admin.display import access_state
 from sales.invitations import InvitationInvalid, invitation_accept, invitation_send
 from sales.models import Buyer, Invitation
 from sales.services import buyer_save
@@ -62,6 +63,7 @@ def test_an_opened_account_keeps_its_login_until_its_holder_confirms_the_new_add
     opened.refresh_from_db()
     user = opened.user
     assert (opened.email, user.email) == (NEW, "emma@example.test")
+    assert "logs in with emma@example.test until he confirms" in access_state(opened, None, "Europe/Paris")
     message = OutboxMessage.objects.get(recipients=[NEW])
     assert message.secret
     link = confirm_path(message)
