@@ -255,7 +255,7 @@ class _FormFields(HTMLParser):
             self._textarea = None
 
 
-def _posted(response, model) -> dict:
+def form_as_posted(response, model) -> dict:
     parser = _FormFields(f"{model._meta.model_name}_form")
     parser.feed(response.content.decode())
     assert parser.data, f"no change form found on the page of {model._meta.label}"
@@ -323,7 +323,7 @@ def test_saving_a_change_form_records_the_old_and_new_value(client, world, model
     page = client.get(url)
     assert page.status_code == 200, (url, page.status_code)
     form = page.context["adminform"].form
-    base = _posted(page, model)
+    base = form_as_posted(page, model)
 
     tried = []
     for name, formfield in form.fields.items():
@@ -370,7 +370,7 @@ def test_saving_an_add_form_records_the_new_object(client, world, model, model_a
     page = client.get(url)
     assert page.status_code == 200
     data = {
-        **_posted(page, model),
+        **form_as_posted(page, model),
         **{key: value if isinstance(value, list) else [value] for key, value in values.items()},
     }
     known = set(model.objects.values_list("pk", flat=True))

@@ -4,6 +4,8 @@ from portal.audit.models import AuditEntry
 from portal.audit.selectors import audit_entries_for
 from portal.audit.services import audit_record
 from portal.request_context import client_address
+from portal.users.models import User
+from tests.platform.test_admin_audit_walk import form_as_posted
 
 
 def test_an_audit_entry_records_actor_action_object_data_and_address(sales, buyer):
@@ -45,3 +47,90 @@ def test_the_audit_trail_is_read_only_in_the_admin(client, administrator, buyer,
     assert 'name="_save"' not in page.content.decode()
     assert client.post(f"/admin/audit/auditentry/{entry.pk}/delete/", {"post": "yes"}).status_code == 403
     assert AuditEntry.objects.filter(pk=entry.pk).exists()
+
+
+# The one shape of a change (portal.audit.changes) and the writes outside the admin's forms ----
+
+
+def test_values_apply_returns_old_and_new_of_what_differs_only(sales):
+    from portal.audit.changes import values_apply
+
+    changes = values_apply(sales, {"first_name": "Samuel", "last_name": sales.last_name, "language": "pl"})
+
+    assert changes == {"first_name": ["Sam", "Samuel"], "language": ["en", "pl"]}
+    assert (sales.first_name, sales.language) == ("Samuel", "pl")
+
+
+def test_members_apply_names_the_people_added_and_removed_by_email(sales, administrator, buyer):
+    from django.contrib.auth.models import Group
+
+    from portal.audit.changes import members_apply
+    from tests.sales.factories import programme_make
+
+    programme = programme_make()
+    programme.staff.add(sales)
+
+    changes = members_apply(programme, {"staff": [administrator, buyer]})
+
+    assert changes == {
+        "staff": {"added": ["admin@example.test", "buyer@example.test"], "removed": ["sales@example.test"]}
+    }
+    assert set(programme.staff.all()) == {administrator, buyer}
+    assert members_apply(programme, {"staff": [administrator, buyer]}) == {}
+    assert members_apply(sales, {"groups": list(Group.objects.filter(name="sales"))}) == {}
+
+
+def test_the_account_page_saves_through_a_service_that_audits_the_change(client, buyer):
+    from django.urls import reverse
+
+    client.force_login(buyer)
+
+    client.post(
+        reverse("account"), {"first_name": "Anna", "last_name": "Buyer", "phone": "", "language": "pl"}
+    )
+
+    entry = AuditEntry.objects.get(action="account.changed")
+    assert (entry.actor, entry.object_id, entry.data) == (buyer, str(buyer.pk), {"language": ["en", "pl"]})
+
+
+def test_the_account_service_refuses_fields_a_person_may_not_change_himself(buyer):
+    from portal.users.services import account_update
+
+    with pytest.raises(ValueError):
+        account_update(actor=buyer, values={"is_staff": True})
+
+
+def test_a_resend_from_the_outbox_is_audited_with_who_asked(client, administrator, settings):
+    from portal.outbox.models import OutboxMessage
+    from portal.outbox.services import outbox_enqueue_email
+
+    settings.STAFF_MFA_REQUIRED = False
+    message = outbox_enqueue_email(key="k1", to="x@example.test", subject="S", text="T")
+    OutboxMessage.objects.filter(pk=message.pk).update(state=OutboxMessage.State.FAILED, attempts=6)
+    client.force_login(administrator)
+
+    client.post("/admin/outbox/outboxmessage/", {"action": "resend", "_selected_action": [message.pk]})
+
+    entry = AuditEntry.objects.get(action="outbox.resent")
+    assert (entry.actor, entry.object_id) == (administrator, str(message.pk))
+    assert entry.data == {"state": ["failed", "ready"], "attempts": [6, 0]}
+
+
+def test_an_administrator_changing_a_users_roles_is_audited_by_role_name(
+    client, administrator, sales, settings
+):
+    from django.contrib.auth.models import Group
+    from django.urls import reverse
+
+    settings.STAFF_MFA_REQUIRED = False
+    client.force_login(administrator)
+    accountant = Group.objects.get(name="accountant")
+    page = client.get(reverse("admin:users_user_change", args=[sales.pk]))
+    data = form_as_posted(page, User)  # the form as a browser sends it
+    data["groups"] = [accountant.pk]
+
+    response = client.post(reverse("admin:users_user_change", args=[sales.pk]), data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    entry = AuditEntry.objects.get(action="user.changed")
+    assert entry.data == {"groups": {"added": ["accountant"], "removed": ["sales"]}}
