@@ -137,3 +137,48 @@ def test_two_clicks_on_pay_at_once_open_one_session(advisor, monkeypatch):
     assert results == ["https://checkout.stripe.com/c/pay/cs_test_fake_1"] * 2
     assert stripe.opened == [f"payment-{payment.pk}-session-1"]
     assert CheckoutSession.objects.filter(payment=payment).count() == 1
+
+
+def test_shuffled_duplicated_events_of_many_payments_from_several_threads_converge(advisor, monkeypatch):
+    """Every realistic sequence, twice over, its events each sent twice, shuffled and delivered
+    by six threads at once: each payment ends where Stripe's own order leaves it."""
+    import random
+
+    from payments.services.webhooks import webhook_receive
+    from tests.payments.test_webhooks_order import SCENARIOS, assert_converged, deliveries
+
+    # The workers are busy: refunds asked in the portal are settled by Stripe's events, and
+    # receipts wait for their rendering (neither is what this test is about).
+    monkeypatch.setattr("payments.tasks.refund_execute.delay", lambda refund_id: None)
+    monkeypatch.setattr("payments.tasks.receipt_render_and_send.delay", lambda payment_id: None)
+    accountant = make_user("accountant@example.test", role=Role.ACCOUNTANT)
+    scenarios = [build(advisor, accountant) for build, _count in list(SCENARIOS.values()) * 2]
+    sent = [
+        delivery
+        for number, scenario in enumerate(scenarios)
+        for delivery in deliveries(
+            scenario.events, tuple(range(len(scenario.events))), twice=True, prefix=f"evt_race_{number}"
+        )
+    ]
+    random.Random(20261207).shuffle(sent)
+
+    def deliver(share):
+        def run():
+            for body, signature in share:
+                for attempt in range(5):  # a failure answers 500 and Stripe sends the event again
+                    try:
+                        webhook_receive(payload=body, signature=signature)
+                        break
+                    except Exception:
+                        if attempt == 4:
+                            raise
+            return "done"
+
+        return run
+
+    results = at_once(*[deliver(sent[thread::6]) for thread in range(6)])
+
+    assert results == ["done"] * 6
+    for scenario in scenarios:
+        assert_converged(scenario)
+    assert not WebhookEvent.objects.filter(processed_at__isnull=True).exists()

@@ -1,6 +1,7 @@
 """Provider events (PAY-6) through `webhook_receive`, signed with the real scheme: money in, delayed
-methods, failures, refunds; refused when the signature, secret or timestamp is wrong; once only,
-in any order; a failure kept on the stored event and processed again on redelivery."""
+methods, failures, refunds; refused when the signature, secret or timestamp (too old or too far
+ahead) is wrong; once only; a failure kept on the stored event and processed again on redelivery.
+Every order of each realistic sequence: test_webhooks_order.py."""
 
 import time
 from decimal import Decimal
@@ -198,6 +199,18 @@ def test_an_event_signed_too_long_ago_is_refused(payment):
 
     with pytest.raises(WebhookRejected):
         webhook_receive(payload=body, signature=stale)
+
+    assert WebhookEvent.objects.count() == 0
+    assert money_events(payment) == 0
+
+
+def test_an_event_signed_too_far_in_the_future_is_refused(payment):
+    session = session_open(payment)
+    body = event_body("checkout.session.completed", session_object(session))
+    ahead = event_sign(payload=body, secret=webhook_secret(), timestamp=int(time.time()) + 301)
+
+    with pytest.raises(WebhookRejected, match="future"):
+        webhook_receive(payload=body, signature=ahead)
 
     assert WebhookEvent.objects.count() == 0
     assert money_events(payment) == 0
