@@ -14,13 +14,15 @@ confirms the new address from a link sent there.
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core import signing
 from django.db import transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
@@ -33,7 +35,7 @@ from portal.users.roles import STAFF_ROLES, Role
 from portal.users.services import user_role_grant
 from programmes.models import Programme
 from sales.errors import SaleError
-from sales.models import Buyer, Invitation
+from sales.models import Buyer, Invitation, InvitationQuerySet
 
 
 class InvitationInvalid(Exception):
@@ -52,7 +54,7 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _pending(buyer: Buyer):
+def _pending(buyer: Buyer) -> QuerySet[Invitation]:
     return Invitation.objects.pending().filter(buyer=buyer)
 
 
@@ -137,7 +139,7 @@ def _buyer_account(buyer: Buyer) -> User:
     return user
 
 
-def _email_values(*, buyer: Buyer, link: str, expires_at) -> dict:
+def _email_values(*, buyer: Buyer, link: str, expires_at: datetime) -> dict[str, str]:
     programmes = list(
         Programme.objects.filter(sales__sale_buyers__buyer=buyer)
         .distinct()
@@ -156,7 +158,7 @@ def _email_values(*, buyer: Buyer, link: str, expires_at) -> dict:
 
 
 @transaction.atomic
-def invitation_send(*, actor, buyer: Buyer) -> Invitation:
+def invitation_send(*, actor: User | None, buyer: Buyer) -> Invitation:
     """Email the buyer a new link to set his password; the links sent before stop working.
 
     Creates (or links) his login account on the first call. Also serves as "resend".
@@ -197,7 +199,7 @@ def invitation_send(*, actor, buyer: Buyer) -> Invitation:
 
 
 @transaction.atomic
-def invitation_revoke(*, actor, buyer: Buyer) -> int:
+def invitation_revoke(*, actor: User | None, buyer: Buyer) -> int:
     """Stop the buyer's pending links from working; returns how many there were."""
     revoked = _pending(buyer).update(revoked_at=timezone.now())
     if revoked:
@@ -215,7 +217,7 @@ def invitation_for_existing_account(invitation: Invitation) -> bool:
     return invitation.buyer.user is not None and _protected_kind(invitation.buyer.user) is not None
 
 
-def _pending_by_token(invitations, token: str):
+def _pending_by_token(invitations: InvitationQuerySet, token: str) -> QuerySet[Invitation]:
     return invitations.pending().filter(token_hash=_token_hash(token))
 
 
@@ -233,7 +235,8 @@ def invitation_accept(*, token: str, password: str) -> User:
     )
     if invitation is None or invitation.buyer.user is None:
         raise InvitationInvalid(_("This link can no longer be used."))
-    user = invitation.buyer.user
+    # Locked: staff moving the buyer's address at this moment wait for the acceptance, or win.
+    user = User.objects.select_for_update().get(pk=invitation.buyer.user.pk)
     if _protected_kind(user):
         # Someone's account already: a link sent on staff's word never replaces its password.
         raise InvitationForExistingAccount(
@@ -278,7 +281,7 @@ def buyer_email_refusal(*, buyer: Buyer, email: str) -> str | None:
     return None
 
 
-def buyer_login_email_follow(*, actor, buyer: Buyer, old_email: str) -> str:
+def buyer_login_email_follow(*, actor: User | None, buyer: Buyer, old_email: str) -> str:
     """After staff changed a linked buyer's address: bring his login along, safely.
 
     Call inside the transaction of the change, with `buyer` holding the new address. Returns what
@@ -287,6 +290,8 @@ def buyer_login_email_follow(*, actor, buyer: Buyer, old_email: str) -> str:
     (an opened account keeps its login until its holder, logged in, confirms from the link sent
     to the new address) or "kept" (a staff, notary or partner account is never moved from here).
     """
+    if buyer.user_id is None:  # no login account: nothing follows the address
+        return "unchanged"
     user = User.objects.select_for_update().get(pk=buyer.user_id)
     email = buyer.email
     if user.email.lower() == email.lower():
@@ -337,7 +342,7 @@ def buyer_login_email_follow(*, actor, buyer: Buyer, old_email: str) -> str:
     return "confirmation_sent"
 
 
-def _email_change_read(token: str) -> dict:
+def _email_change_read(token: str) -> dict[str, Any]:
     try:
         data = signing.loads(
             token, salt=_EMAIL_CHANGE_SALT, max_age=timedelta(days=settings.INVITATION_VALID_DAYS)

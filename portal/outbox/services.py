@@ -9,7 +9,7 @@ UPDATE before it is sent, so two workers never send it both.
 import logging
 import time
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.files.storage import default_storage
@@ -120,7 +120,7 @@ def _outbox_send_after_commit(*, message_ids: Iterable[int]) -> None:
         transaction.on_commit(lambda message_id=message_id: outbox_send.delay(message_id), robust=True)
 
 
-def _outbox_claimable(*, now) -> Q:
+def _outbox_claimable(*, now: datetime) -> Q:
     due = Q(state=OutboxMessage.State.READY, next_attempt_at__lte=now)
     abandoned = Q(state=OutboxMessage.State.SENDING, lease_until__lte=now, attempts__lt=MAX_ATTEMPTS)
     return due | abandoned
@@ -341,7 +341,7 @@ _RETENTION = "retention"
 PURGE_BATCH_SIZE = 500
 
 
-def _outbox_removed(*, now, reason: str) -> dict:
+def _outbox_removed(*, now: datetime, reason: str) -> dict:
     """The fields of a row whose text is removed; the key, recipients and subject stay."""
     if reason == _SECRET_SENT:
         text = _("This message carried a secret link or code; its text was removed once it was sent.")
@@ -356,7 +356,9 @@ def _outbox_attachments_delete(attachments: list[dict]) -> None:
         default_storage.delete(attachment["path"])
 
 
-def outbox_purge(*, now=None, days: int | None = None, batch_size: int = PURGE_BATCH_SIZE) -> int:
+def outbox_purge(
+    *, now: datetime | None = None, days: int | None = None, batch_size: int = PURGE_BATCH_SIZE
+) -> int:
     """Remove the text and attachments of sent or failed messages older than the retention period.
 
     Daily and idempotent: a purged row is never touched again. Returns how many were purged.
