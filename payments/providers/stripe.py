@@ -11,7 +11,7 @@ import re
 import time
 from datetime import UTC, datetime
 from decimal import Decimal, localcontext
-from typing import Any
+from typing import Any, cast
 
 import stripe
 
@@ -231,11 +231,12 @@ def event_translate(event: Any, *, provider: str = "stripe") -> ProviderEvent:
         "created": datetime.fromtimestamp(event["created"], tz=UTC),
         "payload": event,
     }
-    metadata = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+    raw_metadata = obj.get("metadata")
+    metadata: dict[str, Any] = raw_metadata if isinstance(raw_metadata, dict) else {}
     currency = obj.get("currency")
     if event_type == "checkout.session.completed" or event_type in _SESSION_KINDS:
         if event_type == "checkout.session.completed":
-            kind = _COMPLETED_KINDS.get(obj.get("payment_status"), EventKind.IGNORED)
+            kind = _COMPLETED_KINDS.get(_text(obj.get("payment_status")), EventKind.IGNORED)
         else:
             kind = _SESSION_KINDS[event_type]
         methods = obj.get("payment_method_types")
@@ -268,7 +269,7 @@ def event_translate(event: Any, *, provider: str = "stripe") -> ProviderEvent:
             provider_payment_id=_object_id(obj.get("payment_intent")),
             provider_refund_id=_text(obj.get("id")),
             # Stripe's own words ("canceled", "requires_action") in ours: succeeded, failed, pending.
-            refund_status=REFUND_STATUSES.get(obj.get("status") or "", "pending"),
+            refund_status=REFUND_STATUSES.get(_text(obj.get("status")), "pending"),
             amount=_amount(obj, "amount", currency),
             currency=_currency(currency),
         )
@@ -276,8 +277,9 @@ def event_translate(event: Any, *, provider: str = "stripe") -> ProviderEvent:
 
 
 def _amount(obj: dict[str, Any], key: str, currency: Any) -> Decimal:
+    minor: Any = obj.get(key)  # checked by amount_from_minor: an int, in a real currency
     try:
-        return amount_from_minor(obj.get(key), currency)
+        return amount_from_minor(minor, currency)
     except ValueError as exc:
         raise InvalidEvent(f"the event's {key} is not an amount: {exc}") from exc
 
@@ -371,7 +373,7 @@ class StripeProvider:
             params["customer_email"] = request.customer_email
         try:
             session = self._client.v1.checkout.sessions.create(
-                params,
+                cast("stripe.params.checkout.SessionCreateParams", params),
                 options={"idempotency_key": request.idempotency_key},
             )
         except stripe.StripeError as exc:
@@ -426,7 +428,7 @@ class StripeProvider:
             params["metadata"]["reason"] = request.reason[:METADATA_VALUE_MAX]
         try:
             refund = self._client.v1.refunds.create(
-                params,
+                cast("stripe.params.RefundCreateParams", params),
                 options={"idempotency_key": request.idempotency_key},
             )
         except stripe.StripeError as exc:

@@ -30,9 +30,14 @@ def receipt_issue(*, payment: Payment) -> Receipt:
         issued_at=timezone.now(),
     )
     # Robust: a broker out of reach must not turn the committed payment into an error page;
-    # the periodic safety net (receipts_render_missing) renders what was not queued. (A lambda:
+    # the periodic safety net (receipts_render_missing) renders what was not queued. (A function:
     # Django names a failed robust callback by its __qualname__, which functools.partial lacks.)
-    transaction.on_commit(lambda payment_id=payment.pk: _receipt_render_later(payment_id), robust=True)
+    payment_id = payment.pk
+
+    def render_later() -> None:
+        _receipt_render_later(payment_id)
+
+    transaction.on_commit(render_later, robust=True)
     return receipt
 
 

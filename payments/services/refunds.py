@@ -23,6 +23,7 @@ from payments.selectors import payment_settings_for
 from payments.services.core import payment_lock, payment_log, payment_move
 from portal.access import can
 from portal.money import money_format
+from portal.users.models import User
 from sales.models import Stage
 from sales.stages import PIPELINE
 
@@ -34,7 +35,7 @@ def _stage_allows_refund(payment: Payment) -> bool:
     if stage in {Stage.CANCELLED, Stage.WITHDRAWN}:
         return True  # a buyer who withdraws or whose sale falls through gets his money back
     last = payment_settings_for(payment.programme).last_refundable_stage
-    return PIPELINE.index(stage) <= PIPELINE.index(last)
+    return PIPELINE.index(Stage(stage)) <= PIPELINE.index(Stage(last))
 
 
 def _pending_total(payment: Payment) -> Decimal:
@@ -42,7 +43,7 @@ def _pending_total(payment: Payment) -> Decimal:
     return pending or Decimal("0.00")
 
 
-def refund_request(*, actor, payment: Payment, amount: Decimal, reason: str = "") -> Refund:
+def refund_request(*, actor: User, payment: Payment, amount: Decimal, reason: str = "") -> Refund:
     """Refund part or all of a paid payment. Online ones go to the provider after commit."""
     if not can(actor, REFUND_PERMISSION):
         raise PaymentError(_("Only accountants and administrators may refund a payment."))
@@ -88,7 +89,12 @@ def refund_request(*, actor, payment: Payment, amount: Decimal, reason: str = ""
         if online:
             # Robust: a broker out of reach must not turn the committed request into an error
             # page; the safety net (refunds_execute_stuck) asks the provider for what was not queued.
-            transaction.on_commit(lambda refund_id=refund.pk: _refund_execute_later(refund_id), robust=True)
+            refund_id = refund.pk
+
+            def execute_later() -> None:
+                _refund_execute_later(refund_id)
+
+            transaction.on_commit(execute_later, robust=True)
         else:
             _refund_settle_locked(payment=payment, refund=refund, succeeded=True, actor=actor)
     return refund
@@ -137,7 +143,7 @@ def refund_settle(*, refund_id: int, status: str, provider_refund_id: str = "", 
 
 
 def _refund_settle_locked(
-    *, payment: Payment, refund: Refund, succeeded: bool, actor=None, error: str = ""
+    *, payment: Payment, refund: Refund, succeeded: bool, actor: User | None = None, error: str = ""
 ) -> None:
     refund.state = Refund.State.SUCCEEDED if succeeded else Refund.State.FAILED
     refund.settled_at = timezone.now()
@@ -165,7 +171,7 @@ def _refund_settle_locked(
     _status_after_refunds(payment, actor)
 
 
-def _status_after_refunds(payment: Payment, actor) -> None:
+def _status_after_refunds(payment: Payment, actor: User | None) -> None:
     if payment.refunds.filter(state=Refund.State.PENDING).exists():
         return
     if payment.amount_refunded >= payment.amount_paid:

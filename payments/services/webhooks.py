@@ -173,7 +173,8 @@ def _event_handle(event: ProviderEvent, *, payment: Payment | None) -> bool:
     if event.kind == EventKind.REFUNDED:
         if payment.status not in MONEY_RECEIVED_STATUSES:
             return False  # the refund of money the portal has not counted yet: wait for it
-        refund_record_external(payment=payment, total_refunded=event.refunded_total)
+        if event.refunded_total is not None:
+            refund_record_external(payment=payment, total_refunded=event.refunded_total)
         return True
     session = _session_for(payment, event.session_id)
     if event.kind == EventKind.PAID:
@@ -228,6 +229,8 @@ def _session_completed(session: CheckoutSession | None, payment: Payment) -> Non
 
 def _money_in(session: CheckoutSession | None, payment: Payment, event: ProviderEvent) -> None:
     # Counted once per session, whatever the number or order of events saying it was paid.
+    if event.amount is None:
+        return  # never from a provider: a paid event always says how much
     if session is not None:
         if session.paid_at is not None:
             return
