@@ -8,8 +8,8 @@ payload. Events converge to the provider's last word whatever their order:
   session moves nothing;
 - money is counted once per session, refunds by the provider's cumulative total (never added);
 - an event that comes before its payment can take it (a refund made in the provider's dashboard,
-  delivered before the payment's completion) is kept, `waiting_since` set, and applied, oldest
-  first, as soon as another event has moved its payment.
+  delivered before the payment's completion) is kept, `waiting_since` set, and tried again, oldest
+  first, after every event applied to its payment: it is applied once its payment has caught up.
 
 A repeated event is a no-op; a processing failure is kept on the stored event and answered
 non-2xx so the sender retries.
@@ -121,7 +121,7 @@ def _stored_mark(stored: WebhookEvent, *, applied: bool, payment: Payment | None
 
 
 def _waiting_apply(payment_id: int) -> None:
-    """Apply the events still unprocessed for a payment that has just moved, oldest first.
+    """Apply the events still unprocessed for a payment an event was just applied to, oldest first.
 
     Unprocessed, not only waiting: an event stored by a concurrent delivery that has not yet
     found this payment (its charge known by a PaymentIntent this transaction has just set) is
