@@ -152,7 +152,8 @@ ACCOUNTS = {
     "account_change_password": (_path("/accounts/password/change/"), SIGNED_IN),
     "account_set_password": (_path("/accounts/password/set/"), expect(REDIRECT, anonymous=LOGIN)),
     "account_reset_password": (_path("/accounts/password/reset/"), PUBLIC),
-    "account_confirm_login_code": (_path("/accounts/login/code/confirm/"), expect(REDIRECT, anonymous=LOGIN)),
+    # Without a code asked for, back to asking for one (anonymous users included).
+    "account_confirm_login_code": (_path("/accounts/login/code/confirm/"), expect(REDIRECT)),
     "account_confirm_email": (_path("/accounts/confirm-email/not-a-key/"), PUBLIC),
     "account_reset_password_from_key_done": (_path("/accounts/password/reset/key/done/"), PUBLIC),
     "account_reset_password_from_key": (_path("/accounts/password/reset/key/1-not-a-key/"), PUBLIC),
@@ -171,14 +172,18 @@ ACCOUNTS = {
 
 
 def _admin_objects(world: World) -> dict:
-    """The object each admin model's change, history and delete pages are tried with."""
+    """The object each admin model's change, history and delete pages are tried with.
+
+    Made once whoever asks first (the GET table, the POST table): asking again returns them.
+    """
     return {
         "auth.group": Group.objects.get(name="buyer"),
         "account.emailaddress": EmailAddress.objects.get(user=world.users["buyer"]),
         "mfa.authenticator": Authenticator.objects.filter(user=world.users["staff"]).first(),
-        "usersessions.usersession": UserSession.objects.create(
-            user=world.users["buyer"], ip="192.0.2.1", session_key="matrix", user_agent="test"
-        ),
+        "usersessions.usersession": UserSession.objects.get_or_create(
+            session_key="matrix",
+            defaults={"user": world.users["buyer"], "ip": "192.0.2.1", "user_agent": "test"},
+        )[0],
         "users.user": world.users["buyer"],
         "audit.auditentry": world.audit_entry,
         "branding.companysettings": world.company,
@@ -199,16 +204,20 @@ def _payment_objects(world: World) -> dict:
     return {
         "payments.payment": paid,
         "payments.mypayment": paid,  # sale A's advisor is the staff member of programme A
-        "payments.paymentsettings": PaymentSettings.objects.create(programme=world.programme_a),
-        "payments.depositoverride": DepositOverride.objects.create(
-            sale=world.sale_a, amount=Decimal("10.00")
-        ),
-        "payments.refund": Refund.objects.create(
-            payment=paid, amount=Decimal("1.00"), provider="manual", state=Refund.State.SUCCEEDED
-        ),
-        "payments.webhookevent": WebhookEvent.objects.create(
-            provider="stripe", event_id="evt_matrix", type="checkout.session.completed", payload={}
-        ),
+        "payments.paymentsettings": PaymentSettings.objects.get_or_create(programme=world.programme_a)[0],
+        "payments.depositoverride": DepositOverride.objects.get_or_create(
+            sale=world.sale_a, defaults={"amount": Decimal("10.00")}
+        )[0],
+        "payments.refund": Refund.objects.get_or_create(
+            payment=paid,
+            provider="manual",
+            defaults={"amount": Decimal("1.00"), "state": Refund.State.SUCCEEDED},
+        )[0],
+        "payments.webhookevent": WebhookEvent.objects.get_or_create(
+            provider="stripe",
+            event_id="evt_matrix",
+            defaults={"type": "checkout.session.completed", "payload": {}},
+        )[0],
     }
 
 
@@ -238,8 +247,20 @@ ADMIN_MODELS = {
         "delete": SUPERUSER_ONLY,
     },
     "account.emailaddress": dict.fromkeys(["changelist", "add", "change", "delete"], ADMINISTRATORS_ONLY),
-    "mfa.authenticator": dict.fromkeys(["changelist", "add", "change", "delete"], ADMINISTRATORS_ONLY),
-    "usersessions.usersession": dict.fromkeys(["changelist", "add", "change", "delete"], ADMINISTRATORS_ONLY),
+    # A second factor is set up by its owner and a session by logging in: administrators read
+    # them and delete a lost one; nobody adds one by hand.
+    "mfa.authenticator": {
+        "changelist": ADMINISTRATORS_ONLY,
+        "add": NOBODY_IN_BACK_OFFICE,
+        "change": ADMINISTRATORS_ONLY,
+        "delete": ADMINISTRATORS_ONLY,
+    },
+    "usersessions.usersession": {
+        "changelist": ADMINISTRATORS_ONLY,
+        "add": NOBODY_IN_BACK_OFFICE,
+        "change": ADMINISTRATORS_ONLY,
+        "delete": ADMINISTRATORS_ONLY,
+    },
     "users.user": dict.fromkeys(["changelist", "add", "change", "delete"], ADMINISTRATORS_ONLY),
     # Append-only: nobody adds, changes or deletes an audit entry or an outbox message by hand.
     "audit.auditentry": {
@@ -256,7 +277,9 @@ ADMIN_MODELS = {
     },
     # One row, never deleted; its list opens the row and its add page exists only before it.
     "branding.companysettings": {
-        "changelist": expect(FORBIDDEN, anonymous=LOGIN, **roles(ADMINS, REDIRECT), **roles(NON_STAFF, LOGIN)),
+        "changelist": expect(
+            FORBIDDEN, anonymous=LOGIN, **roles(ADMINS, REDIRECT), **roles(NON_STAFF, LOGIN)
+        ),
         "add": NOBODY_IN_BACK_OFFICE,
         "change": ADMINISTRATORS_ONLY,
         "delete": NOBODY_IN_BACK_OFFICE,
