@@ -36,6 +36,8 @@ def english_buyer(programme):
     return buyer
 
 
-def invitation_path(message: OutboxMessage) -> str:
-    """The path of the link an invitation email carries."""
-    return re.search(r"https?://[^/\s]+(/space/invitation/[^/\s]+/)", message.text).group(1)
+def invitation_path(message) -> str:
+    """The path of the link an invitation email carries: an outbox row not sent yet, or the email
+    as it went out (once sent, the row no longer holds the link)."""
+    text = message.text if isinstance(message, OutboxMessage) else message.body
+    return re.search(r"https?://[^/\s]+(/space/invitation/[^/\s]+/)", text).group(1)
