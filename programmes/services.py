@@ -5,16 +5,19 @@ and record the old and new ones (portal.audit.changes). A programme's staff deci
 staff members may see, so who was added or removed is recorded by email address.
 """
 
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db import transaction
+from django.db import models, transaction
 
 from portal.audit.changes import members_apply, values_apply, values_of
 from portal.audit.services import audit_record
+from portal.users.models import User
 from programmes.models import Building, Lot, Milestone, Programme
 
+RowT = TypeVar("RowT", Building, Lot, Milestone)
 
-def _editable_names(model) -> list[str]:
+
+def _editable_names(model: type[models.Model]) -> list[str]:
     # What a new row's entry records: what staff may type, not ids and timestamps.
     return [
         field.name
@@ -24,7 +27,7 @@ def _editable_names(model) -> list[str]:
 
 
 @transaction.atomic
-def programme_save(*, actor, programme: Programme, values: dict[str, Any]) -> Programme:
+def programme_save(*, actor: User | None, programme: Programme, values: dict[str, Any]) -> Programme:
     """Create `programme` (not saved yet: it holds its values) or change the fields in `values`
     of the saved one; `values` may hold `staff`, the complete list of its staff members."""
     if programme.pk is None:
@@ -49,13 +52,13 @@ def programme_save(*, actor, programme: Programme, values: dict[str, Any]) -> Pr
 
 
 @transaction.atomic
-def programme_delete(*, actor, programme: Programme) -> None:
+def programme_delete(*, actor: User | None, programme: Programme) -> None:
     """Delete a programme without lots or sales (the database refuses one that has some)."""
     audit_record(actor=actor, action="programme.deleted", obj=programme, data={"code": programme.code})
     programme.delete()
 
 
-def _row_save(*, actor, row, values: dict[str, Any], kind: str):
+def _row_save(*, actor: User | None, row: RowT, values: dict[str, Any], kind: str) -> RowT:
     # Buildings, milestones and lots: the same steps, each under its own action names.
     if row.pk is None:
         row.save()
@@ -70,14 +73,14 @@ def _row_save(*, actor, row, values: dict[str, Any], kind: str):
     return current
 
 
-def _row_delete(*, actor, row, kind: str) -> None:
+def _row_delete(*, actor: User | None, row: models.Model, kind: str) -> None:
     data = values_of(row, _editable_names(type(row)))
     audit_record(actor=actor, action=f"{kind}.deleted", obj=row, data=data)
     row.delete()
 
 
 @transaction.atomic
-def lot_save(*, actor, lot: Lot, values: dict[str, Any]) -> Lot:
+def lot_save(*, actor: User | None, lot: Lot, values: dict[str, Any]) -> Lot:
     """Create `lot` (not saved yet) or change the fields in `values`; never its status, which
     follows its sales (sales.stages)."""
     if "status" in values and lot.pk is not None:
@@ -86,27 +89,27 @@ def lot_save(*, actor, lot: Lot, values: dict[str, Any]) -> Lot:
 
 
 @transaction.atomic
-def lot_delete(*, actor, lot: Lot) -> None:
+def lot_delete(*, actor: User | None, lot: Lot) -> None:
     """Delete a lot no sale holds (the database refuses one that a sale holds)."""
     _row_delete(actor=actor, row=lot, kind="lot")
 
 
 @transaction.atomic
-def building_save(*, actor, building: Building, values: dict[str, Any]) -> Building:
+def building_save(*, actor: User | None, building: Building, values: dict[str, Any]) -> Building:
     return _row_save(actor=actor, row=building, values=values, kind="building")
 
 
 @transaction.atomic
-def building_delete(*, actor, building: Building) -> None:
+def building_delete(*, actor: User | None, building: Building) -> None:
     _row_delete(actor=actor, row=building, kind="building")
 
 
 @transaction.atomic
-def milestone_save(*, actor, milestone: Milestone, values: dict[str, Any]) -> Milestone:
+def milestone_save(*, actor: User | None, milestone: Milestone, values: dict[str, Any]) -> Milestone:
     """Create or change a step of the programme's calendar, which its buyers see."""
     return _row_save(actor=actor, row=milestone, values=values, kind="milestone")
 
 
 @transaction.atomic
-def milestone_delete(*, actor, milestone: Milestone) -> None:
+def milestone_delete(*, actor: User | None, milestone: Milestone) -> None:
     _row_delete(actor=actor, row=milestone, kind="milestone")

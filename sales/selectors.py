@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Exists, F, FilteredRelation, OuterRef, Prefetch, Q, QuerySet, Subquery
 
@@ -16,12 +17,12 @@ from sales.models import Buyer, Invitation, Sale, SaleAssignment, SaleBuyer, Sal
 # (sales, calendar, payments, requests) builds on these.
 
 
-def sale_ids_bought_by(user) -> QuerySet:
+def sale_ids_bought_by(user: User) -> QuerySet[Any, Any]:
     """The ids (`sale_id`) of the sales this user is one of the buyers of."""
     return SaleBuyer.objects.filter(buyer__user=user).order_by().values("sale_id")
 
 
-def sales_party_to(user) -> QuerySet:
+def sales_party_to(user: User) -> QuerySet[Any, Any]:
     """The ids (`sale_id`) of the sales this user is a party to: as a buyer, or as the notary or
     partner agency assigned. One IN over a union of two indexed lookups: an OR of two EXISTS
     would read every sale."""
@@ -29,12 +30,12 @@ def sales_party_to(user) -> QuerySet:
     return sale_ids_bought_by(user).union(assigned_to)
 
 
-def is_buyer_among(user, buyers: Iterable[SaleBuyer]) -> bool:
+def is_buyer_among(user: User, buyers: Iterable[SaleBuyer]) -> bool:
     """The rule on a sale's buyers already read (each with its buyer)."""
     return any(link.buyer.user_id == user.pk for link in buyers)
 
 
-def is_party_among(user, *, buyers: Iterable[SaleBuyer], assignments: Iterable[SaleAssignment]) -> bool:
+def is_party_among(user: User, *, buyers: Iterable[SaleBuyer], assignments: Iterable[SaleAssignment]) -> bool:
     """The rule on a sale's buyers and assignments already read, sparing a query."""
     return is_buyer_among(user, buyers) or any(assignment.user_id == user.pk for assignment in assignments)
 

@@ -18,6 +18,7 @@ from django.utils.translation import ngettext
 
 from portal.audit.changes import values_apply, values_of
 from portal.audit.services import audit_record
+from portal.users.models import User
 from programmes.models import Lot, Programme
 from sales.errors import SaleError
 from sales.invitations import buyer_login_email_follow
@@ -325,7 +326,7 @@ BUYER_EDITABLE_FIELDS = (
 
 
 @transaction.atomic
-def buyer_save(*, actor, buyer: Buyer, values: dict[str, Any]) -> Buyer:
+def buyer_save(*, actor: User | None, buyer: Buyer, values: dict[str, Any]) -> Buyer:
     """Record a new buyer (`buyer` not saved yet, holding his details) or change the details in
     `values` of a known one; audited with the old and new values."""
     refused = set(values) - set(BUYER_EDITABLE_FIELDS)
@@ -349,7 +350,7 @@ def buyer_save(*, actor, buyer: Buyer, values: dict[str, Any]) -> Buyer:
 
 
 @transaction.atomic
-def buyer_delete(*, actor, buyer: Buyer) -> None:
+def buyer_delete(*, actor: User | None, buyer: Buyer) -> None:
     """Delete a buyer of no sale (the database refuses one who has a sale)."""
     audit_record(actor=actor, action="buyer.deleted", obj=buyer, data=values_of(buyer, BUYER_EDITABLE_FIELDS))
     buyer.delete()

@@ -33,7 +33,9 @@ def _administrators() -> QuerySet[User]:
     ).distinct()
 
 
-def _alert_escrow_changed(*, actor, rules: PaymentSettings, old: str, new: str, entry_id: int) -> None:
+def _alert_escrow_changed(
+    *, actor: User | None, rules: PaymentSettings, old: str, new: str, entry_id: int
+) -> None:
     link = reverse("admin:payments_paymentsettings_change", args=[rules.pk])
     for admin in _administrators():
         with translation.override(admin.language or "fr"):
@@ -51,7 +53,9 @@ def _alert_escrow_changed(*, actor, rules: PaymentSettings, old: str, new: str, 
 
 
 @transaction.atomic
-def payment_settings_save(*, actor, rules: PaymentSettings, values: dict[str, Any]) -> PaymentSettings:
+def payment_settings_save(
+    *, actor: User | None, rules: PaymentSettings, values: dict[str, Any]
+) -> PaymentSettings:
     """Create a programme's payment settings (`rules` not saved yet, holding its values) or change
     the fields in `values`; a new or changed escrow Stripe account alerts every administrator."""
     refused = set(values) - set(SETTINGS_FIELDS) - ({"programme"} if rules._state.adding else set())
@@ -75,7 +79,7 @@ def payment_settings_save(*, actor, rules: PaymentSettings, values: dict[str, An
 
 
 @transaction.atomic
-def payment_settings_delete(*, actor, rules: PaymentSettings) -> None:
+def payment_settings_delete(*, actor: User | None, rules: PaymentSettings) -> None:
     """The programme takes payments by the defaults again (and without an escrow Stripe account,
     which alerts the administrators like any change of it)."""
     data = {name: [value, None] for name, value in values_of(rules, SETTINGS_FIELDS).items()}
@@ -88,7 +92,9 @@ def payment_settings_delete(*, actor, rules: PaymentSettings) -> None:
 
 
 @transaction.atomic
-def deposit_override_save(*, actor, override: DepositOverride, values: dict[str, Any]) -> DepositOverride:
+def deposit_override_save(
+    *, actor: User | None, override: DepositOverride, values: dict[str, Any]
+) -> DepositOverride:
     """Give a sale its own deposit (`override` not saved yet) or change it; the form has checked
     the legal cap."""
     if override._state.adding:
@@ -105,7 +111,7 @@ def deposit_override_save(*, actor, override: DepositOverride, values: dict[str,
 
 
 @transaction.atomic
-def deposit_override_delete(*, actor, override: DepositOverride) -> None:
+def deposit_override_delete(*, actor: User | None, override: DepositOverride) -> None:
     """The sale's deposit follows its programme's rule again."""
     data = {name: [value, None] for name, value in values_of(override, OVERRIDE_FIELDS).items()}
     audit_record(actor=actor, action="deposit_override.deleted", obj=override, data=data)

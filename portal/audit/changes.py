@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db import models
 from django.db.models.fields.files import FieldFile
+from django.forms import BaseForm
 
 
 def _plain(value: Any) -> Any:
@@ -33,7 +34,7 @@ def _label(obj: models.Model) -> str:
     return getattr(obj, "email", "") or str(obj)
 
 
-def form_values(form, *, fields: Iterable[str] | None = None) -> dict[str, Any]:
+def form_values(form: BaseForm, *, fields: Iterable[str] | None = None) -> dict[str, Any]:
     """The cleaned values of the fields a bound, valid form changed (`fields`: only those)."""
     wanted = set(fields) if fields is not None else None
     values = {}
@@ -45,7 +46,7 @@ def form_values(form, *, fields: Iterable[str] | None = None) -> dict[str, Any]:
     return values
 
 
-def values_apply(obj: models.Model, values: dict[str, Any]) -> dict[str, list]:
+def values_apply(obj: models.Model, values: dict[str, Any]) -> dict[str, Any]:
     """Set `values` (plain fields and foreign keys) on `obj`, the row as the service read it;
     returns {field: [old, new]} of those that differ. Many-to-many fields are skipped: they
     are set once the row is saved (`members_apply`)."""
@@ -64,7 +65,7 @@ def values_apply(obj: models.Model, values: dict[str, Any]) -> dict[str, list]:
     return changes
 
 
-def members_apply(obj: models.Model, values: dict[str, Any]) -> dict[str, dict[str, list[str]]]:
+def members_apply(obj: models.Model, values: dict[str, Any]) -> dict[str, Any]:
     """Set the many-to-many fields among `values` on the saved row `obj`; returns, for each one
     that changed, the members added and removed (people by email address)."""
     changes = {}
@@ -97,7 +98,7 @@ def values_of(obj: models.Model, names: Iterable[str]) -> dict[str, Any]:
     return data
 
 
-def changes_of(form) -> dict[str, list]:
+def changes_of(form: BaseForm) -> dict[str, Any]:
     """{field: [old, new]} of what a valid model form changed, old values from the instance as
     the form was opened: for services handed an object the form already filled in."""
     changes = {}

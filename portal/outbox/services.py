@@ -25,6 +25,7 @@ from portal.outbox.attachments import OutboxAttachment, outbox_attachment_store
 from portal.outbox.delivery import outbox_message_deliver
 from portal.outbox.models import OutboxMessage
 from portal.sms import SmsBackend, get_sms_backend
+from portal.users.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -295,7 +296,7 @@ def _outbox_fail_abandoned_last_attempts() -> None:
     )
 
 
-def outbox_resend(*, actor, message_ids: Iterable[int]) -> int:
+def outbox_resend(*, actor: User | None, message_ids: Iterable[int]) -> int:
     """Put sent or failed messages back in line with a fresh count of attempts; returns how many.
 
     Each is sent once the current transaction commits, and each resend is in the audit trail with

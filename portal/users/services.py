@@ -1,5 +1,7 @@
+from collections.abc import Callable
 from typing import Any
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
 from django.db import models, transaction
 
@@ -9,7 +11,7 @@ from portal.users.models import User
 from portal.users.roles import Role
 
 
-def user_role_grant(*, user, role: Role) -> None:
+def user_role_grant(*, user: User, role: Role) -> None:
     """Put the user in the role's group.
 
     The migrations create every group with its permissions; get_or_create only matters to
@@ -50,7 +52,7 @@ def account_update(*, actor: User, values: dict[str, Any]) -> User:
 
 
 @transaction.atomic
-def user_save(*, actor, user: User, values: dict[str, Any]) -> User:
+def user_save(*, actor: User | None, user: User, values: dict[str, Any]) -> User:
     """An administrator opens an account (`user` not saved yet, its password already set by the
     form) or changes the details, access flags and roles (`groups`) in `values`; audited with
     old and new values, roles by name, never the password."""
@@ -78,7 +80,7 @@ def user_save(*, actor, user: User, values: dict[str, Any]) -> User:
 
 
 @transaction.atomic
-def account_record_save(*, actor, record: models.Model, values: dict[str, Any]) -> models.Model:
+def account_record_save(*, actor: User | None, record: models.Model, values: dict[str, Any]) -> models.Model:
     """Add `record` (not saved yet) or change the fields in `values` of a saved one; audited
     with old and new values ("emailaddress.changed"…)."""
     kind = record._meta.model_name
@@ -87,7 +89,7 @@ def account_record_save(*, actor, record: models.Model, values: dict[str, Any]) 
         names = [field.name for field in record._meta.concrete_fields if not field.primary_key]
         audit_record(actor=actor, action=f"{kind}.created", obj=record, data=values_of(record, names))
         return record
-    current = type(record).objects.select_for_update().get(pk=record.pk)
+    current = type(record)._default_manager.select_for_update().get(pk=record.pk)
     changes = values_apply(current, values)
     if changes:
         current.save(update_fields=list(changes))
@@ -96,17 +98,22 @@ def account_record_save(*, actor, record: models.Model, values: dict[str, Any]) 
 
 
 @transaction.atomic
-def account_record_delete(*, actor, record: models.Model, end=None) -> None:
+def account_record_delete(
+    *, actor: User | None, record: models.Model, end: Callable[[], object] | None = None
+) -> None:
     """Delete an account's email address, second factor or session (`end`: how the record is
     ended when deleting the row is not enough, as a session's); audited."""
     audit_record(
-        actor=actor, action=f"{record._meta.model_name}.deleted", obj=record, data={"user": record.user_id}
+        actor=actor,
+        action=f"{record._meta.model_name}.deleted",
+        obj=record,
+        data={"user": getattr(record, "user_id", None)},
     )
     (end or record.delete)()
 
 
 @transaction.atomic
-def email_address_verify(*, actor, email_address) -> bool:
+def email_address_verify(*, actor: User | None, email_address: EmailAddress) -> bool:
     """An administrator vouches for an address: marked verified (allauth's own step); audited."""
     if email_address.verified or not email_address.set_verified():
         return False
