@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.audit.changes import form_values
 from portal.users import admin_accounts  # noqa: F401  (allauth's admins, audited)
 from portal.users.models import User
-from portal.users.services import user_save
+from portal.users.services import user_delete, user_save
 
 
 @admin.register(User)
@@ -31,3 +31,10 @@ class UserAdmin(BaseUserAdmin):
         # No form.save_m2m(): the roles were saved by user_save, audited.
         for formset in formsets:
             self.save_formset(request, form, formset, change=change)
+
+    def delete_model(self, request, obj):
+        user_delete(actor=request.user, user=obj)
+
+    def delete_queryset(self, request, queryset):
+        for user in queryset:
+            user_delete(actor=request.user, user=user)

@@ -121,3 +121,10 @@ def email_address_verify(*, actor: User | None, email_address: EmailAddress) -> 
         actor=actor, action="emailaddress.changed", obj=email_address, data={"verified": [False, True]}
     )
     return True
+
+
+@transaction.atomic
+def user_delete(*, actor: User | None, user: User) -> None:
+    """An administrator deletes an account; the trail keeps who it was."""
+    audit_record(actor=actor, action="user.deleted", obj=user, data=values_of(user, [*USER_FIELDS, "groups"]))
+    user.delete()

@@ -388,3 +388,36 @@ def test_saving_an_add_form_records_the_new_object(client, world, model, model_a
         f"Adding a {model._meta.label} wrote no audit entry with what was typed ({marker!r}): "
         f"{[(entry.action, entry.data) for entry in entries]}"
     )
+
+
+# Objects the delete pages may delete (BUILDERS' programme holds the world's lots and sales).
+DELETE_BUILDERS = {**BUILDERS, Programme: lambda w: programme_make(code="gone", name="Programme Gone")}
+
+
+@pytest.mark.parametrize("how", ["page", "action"])
+@pytest.mark.parametrize(
+    ("model", "model_admin"), _registered(), ids=[model._meta.label for model, _a in _registered()]
+)
+def test_deleting_records_what_was_deleted(client, world, model, model_admin, how):
+    assert model in DELETE_BUILDERS, f"The walk cannot build a {model._meta.label}: add it to BUILDERS."
+    obj = DELETE_BUILDERS[model](world)
+    if not model_admin.has_delete_permission(_administrator_request(world.chief), obj):
+        pytest.skip(f"{model._meta.label}: an administrator may not delete it.")
+    client.force_login(world.chief)
+    info = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+    if how == "page":
+        response = client.post(reverse(f"{info}_delete", args=[obj.pk]), {"post": "yes"})
+    else:
+        response = client.post(
+            reverse(f"{info}_changelist"),
+            {"action": "delete_selected", "_selected_action": [obj.pk], "post": "yes"},
+        )
+
+    assert response.status_code == 302
+    assert not model._default_manager.filter(pk=obj.pk).exists()
+    assert AuditEntry.objects.filter(
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        action__endswith="deleted",
+        actor=world.chief,
+    ).exists(), f"Deleting a {model._meta.label} ({how}) wrote no audit entry"
