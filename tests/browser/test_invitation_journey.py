@@ -60,7 +60,11 @@ def test_a_buyer_opens_his_invitation_sets_his_password_and_reads_his_purchase_o
     page.get_by_role("link", name="Reserve a lot").click()
     page.wait_for_url(f"{live_server.url}/space/reserve/")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
-    page.get_by_role("button", name=f"Request a reservation – lot {free_lot.number}").click()
+    page.get_by_role("link", name=f"Request a reservation – lot {free_lot.number}").click()
+    page.wait_for_url(f"{live_server.url}/space/reserve/{free_lot.pk}/")
+    assert page.get_by_role("heading", name="Confirm your reservation request").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.get_by_role("button", name="Send my request").click()
     page.wait_for_url(re.compile(r"/space/sales/\d+/$"))
     assert page.get_by_text(f"Your request for lot {free_lot} is sent.").is_visible()
     assert csp_violations == []
