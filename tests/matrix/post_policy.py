@@ -13,17 +13,19 @@ A URL pattern that takes a POST without a case here (or a place in READ_ONLY_ON_
 matrix. Keys are URL names; "name#variant" tries one pattern with another object or body.
 """
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from unittest import mock
 
+from django.db import transaction
 from django.utils import timezone
 
 from payments.models import Payment
 from portal.outbox.models import OutboxMessage
 from programmes.models import Lot, Programme
-from sales.invitations import invitation_send
-from sales.models import Sale, Stage
+from sales.invitations import buyer_login_email_follow, invitation_send
+from sales.models import Buyer, Sale, Stage
 from sales.services import sale_create, sale_move_stage, sale_request_reservation
 from tests.matrix.outcomes import FORBIDDEN, LOGIN, NOT_ALLOWED, NOT_FOUND, OK, REDIRECT
 from tests.matrix.policy import ADMIN_MODELS, _admin_objects, expect, roles
@@ -50,6 +52,7 @@ class PostWorld:
     spare_buyer: object  # a buyer of no sale
     spare_lot: Lot  # a free lot of programme A
     empty_programme: Programme  # no lots, no staff: deleting it deletes nothing else
+    email_change_token: str  # the co-buyer's link to confirm the new address staff typed for him
 
 
 def post_world_build(world: World) -> PostWorld:
@@ -72,6 +75,7 @@ def post_world_build(world: World) -> PostWorld:
     Sale.objects.filter(pk__in=[world.sale_a.pk, pending.pk]).update(deed_planned_on=date(2027, 6, 1))
     OutboxMessage.objects.filter(pk=world.outbox_message.pk).update(state=OutboxMessage.State.FAILED)
     return PostWorld(
+        email_change_token=_email_change_token(world),
         world=world,
         admin_objects=_admin_objects(world),
         open_payment=world.checkout_a.payment,
@@ -82,6 +86,19 @@ def post_world_build(world: World) -> PostWorld:
         spare_lot=spare_lot,
         empty_programme=programme_make(),
     )
+
+
+def _email_change_token(world: World) -> str:
+    """Staff type a new address for the co-buyer, who has a password: he is sent a link to confirm."""
+    buyer = Buyer.objects.get(user=world.users["cobuyer"])
+    old_email, buyer.email = buyer.email, "cobuyer.new@example.test"
+    with transaction.atomic():
+        buyer.save(update_fields=["email"])
+        done = buyer_login_email_follow(actor=world.users["staff"], buyer=buyer, old_email=old_email)
+    assert done == "confirmation_sent", done
+    # The link is only in the email (the outbox keeps it until sent): read it there, as he would.
+    texts = OutboxMessage.objects.filter(text__contains="/space/email/").values_list("text", flat=True)
+    return re.search(r"/space/email/([^/\s]+)/", texts.latest("pk")).group(1)
 
 
 @dataclass
@@ -433,6 +450,17 @@ def _payment_cases(pw: PostWorld) -> dict[str, Case]:
             f"admin:payments_{model}_operation#cancel": Case(
                 f"{base}/{open_}/do/cancel/", {}, advisor_only | {"staff": CHANGED} if mine else asks_money
             ),
+            f"admin:payments_{model}_operation#renew": Case(
+                f"{base}/{open_}/do/renew/", {}, advisor_only | {"staff": CHANGED} if mine else asks_money
+            ),
+            # Marking read is the reader's own mark: whoever may open the payment's page.
+            f"admin:payments_{model}_operation#read": Case(
+                f"{base}/{paid}/do/read/",
+                {},
+                back_office(NOT_FOUND, staff=CHANGED)
+                if mine
+                else back_office(CHANGED, other_staff=NOT_FOUND),
+            ),
             f"admin:payments_{model}_operation#reconcile": Case(
                 f"{base}/{paid}/do/reconcile/", {}, advisor_only | {"staff": REDIRECT} if mine else reconciles
             ),
@@ -489,6 +517,14 @@ def _client_cases(pw: PostWorld) -> dict[str, Case]:
             "/space/invitation/not-a-real-token/",
             {"password1": "A-l0ng-pass!x", "password2": "A-l0ng-pass!x"},
             expect(NOT_FOUND),
+        ),
+        # The link confirms the new address for its holder only, logged in; to anyone else it is
+        # no link at all.
+        "space:email_confirm": Case(
+            f"/space/email/{pw.email_change_token}/", {}, expect(NOT_FOUND, anonymous=LOGIN, cobuyer=CHANGED)
+        ),
+        "space:email_confirm#unknown": Case(
+            "/space/email/not-a-real-token/", {}, expect(NOT_FOUND, anonymous=LOGIN)
         ),
         # "End my other sessions": the buyer's own other session (the world's), nobody else's.
         "usersessions_list": Case(
