@@ -410,7 +410,7 @@ def assert_converged(scenario: Scenario) -> Payment:
     return payment
 
 
-# The two orders that went wrong, told as stories -------------------------------------------------
+# The two orders that went wrong, and how a waiting event behaves ---------------------------------
 
 
 def test_a_debit_failure_followed_by_its_late_completion_leaves_the_payment_failed_and_payable(advisor):
