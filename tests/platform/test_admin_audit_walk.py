@@ -1,9 +1,12 @@
-"""The admin-audit walk: every change form of the back-office, saved by an administrator, leaves
-an audit entry with the old and the new value of what was changed.
+"""The admin-audit walk: every form of the back-office, saved by an administrator, leaves an audit
+entry with the old and the new value of what was changed.
 
-The walk goes through every ModelAdmin registered on the admin site. A model the walk cannot
-build an object of fails it (add a builder to BUILDERS); an admin the administrator may not
-change is skipped, with the reason. Add forms are walked too, with the values ADD_VALUES types.
+The walk goes through every ModelAdmin registered on the admin site: it opens an object's change
+form, changes one field in what the page rendered (inlines and their management forms included),
+saves, and looks for the entry; it saves the add forms with the values ADD_VALUES types, and
+deletes through the delete pages and the bulk action. A model the walk cannot build an object of
+fails it (add a builder to BUILDERS); an admin the administrator may not change, add to or delete
+from is skipped, with the reason. The administrator is one by role, not a superuser.
 """
 
 import json
