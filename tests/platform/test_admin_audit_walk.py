@@ -3,7 +3,7 @@ entry with the old and the new value of what was changed.
 
 The walk goes through every ModelAdmin registered on the admin site: it opens an object's change
 form, changes one field in what the page rendered (inlines and their management forms included),
-saves, and looks for the entry; it saves the add forms with the values ADD_VALUES types, and
+saves, and looks for the entry; it saves the add forms with the values `_add_values` types, and
 deletes through the delete pages and the bulk action. A model the walk cannot build an object of
 fails it (add a builder to BUILDERS); an admin the administrator may not change, add to or delete
 from is skipped, with the reason. The administrator is one by role, not a superuser.
