@@ -1,15 +1,27 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.utils.translation import gettext_lazy as _
 
 from portal.audit.changes import form_values
 from portal.users import admin_accounts  # noqa: F401  (allauth's admins, audited)
 from portal.users.models import User
-from portal.users.services import user_delete, user_save
+from portal.users.services import user_delete, user_password_set, user_save
+
+
+class PasswordChangeForm(AdminPasswordChangeForm):
+    """Django's form computes the new hash; the saving is left to user_password_set, which
+    UserAdmin.log_change calls with the administrator who asked (the form does not know him)."""
+
+    def save(self, commit=True):
+        user = super().save(commit=False)
+        user._password_to_save = True
+        return user
 
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    change_password_form = PasswordChangeForm
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "language", "is_staff", "is_active"]
     list_filter = ["is_staff", "is_active", "groups", "language"]
@@ -38,3 +50,11 @@ class UserAdmin(BaseUserAdmin):
     def delete_queryset(self, request, queryset):
         for user in queryset:
             user_delete(actor=request.user, user=user)
+
+    def log_change(self, request, obj, message):
+        # Django's password page saves through the form, then logs: the log is where the
+        # request (the actor) and the user with his new hash meet.
+        if getattr(obj, "_password_to_save", False):
+            obj._password_to_save = False
+            user_password_set(actor=request.user, user=obj)
+        return super().log_change(request, obj, message)

@@ -128,3 +128,17 @@ def user_delete(*, actor: User | None, user: User) -> None:
     """An administrator deletes an account; the trail keeps who it was."""
     audit_record(actor=actor, action="user.deleted", obj=user, data=values_of(user, [*USER_FIELDS, "groups"]))
     user.delete()
+
+
+@transaction.atomic
+def user_password_set(*, actor: User | None, user: User) -> User:
+    """Save the password an administrator set (or disabled) on `user`'s page, its hash already
+    computed on `user`; the trail says it changed, never what it is."""
+    User.objects.filter(pk=user.pk).update(password=user.password)
+    audit_record(
+        actor=actor,
+        action="user.password_changed",
+        obj=user,
+        data={"usable_password": user.has_usable_password()},
+    )
+    return user

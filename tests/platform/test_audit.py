@@ -134,3 +134,28 @@ def test_an_administrator_changing_a_users_roles_is_audited_by_role_name(
     assert response.status_code == 302, response.context["adminform"].form.errors
     entry = AuditEntry.objects.get(action="user.changed")
     assert entry.data == {"groups": {"added": ["accountant"], "removed": ["sales"]}}
+
+
+def test_an_administrator_setting_a_users_password_is_audited_without_the_password(
+    client, administrator, sales, settings
+):
+    from django.urls import reverse
+
+    settings.STAFF_MFA_REQUIRED = False
+    client.force_login(administrator)
+
+    response = client.post(
+        reverse("admin:auth_user_password_change", args=[sales.pk]),
+        {"password1": "A-new-l0ng-pass!", "password2": "A-new-l0ng-pass!", "set_usable_password": "true"},
+    )
+
+    assert response.status_code == 302
+    sales.refresh_from_db()
+    assert sales.check_password("A-new-l0ng-pass!")
+    entry = AuditEntry.objects.get(action="user.password_changed")
+    assert (entry.actor, entry.object_id, entry.data) == (
+        administrator,
+        str(sales.pk),
+        {"usable_password": True},
+    )
+    assert "A-new-l0ng-pass!" not in str(entry.data) and sales.password not in str(entry.data)
