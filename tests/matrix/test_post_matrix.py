@@ -8,6 +8,7 @@ an allowed one provably did something.
 import copy
 
 import pytest
+from django.contrib import messages
 from django.db import transaction
 from django.test import Client
 
@@ -89,8 +90,8 @@ def _form_errors(response) -> str:
                 f"{formset.formset.prefix}: {formset.formset.errors} {formset.formset.non_form_errors()}"
             )
     request = getattr(response, "wsgi_request", None)
-    if request is not None and hasattr(request, "_messages"):
-        found.extend(str(message) for message in request._messages)
+    if request is not None:
+        found.extend(str(message) for message in messages.get_messages(request))
     return " ".join(found)[:600]
 
 
@@ -145,11 +146,8 @@ def test_every_url_that_takes_a_post_declares_its_post_policy(post_world):
         f"POSTs that changed the database without a POST policy: {changing}\n"
         f"URLs that take a POST without an entry in tests/matrix/post_policy.py: {sorted(set(undeclared))}"
     )
-    assert not undeclared, (
-        f"URLs that take a POST without an entry in tests/matrix/post_policy.py: {sorted(set(undeclared))}"
-    )
 
 
-def test_every_read_only_url_is_still_a_url():
+def test_every_url_said_to_read_only_on_post_still_exists():
     keys = {key for key, _route in url_patterns()}
     assert keys >= READ_ONLY_ON_POST, READ_ONLY_ON_POST - keys
