@@ -11,6 +11,7 @@ from portal.outbox.attachments import OutboxAttachment
 from portal.outbox.models import OutboxMessage
 from portal.outbox.services import outbox_enqueue_email, outbox_enqueue_sms
 from portal.texts.services import texts_render
+from portal.users.models import User
 
 # Texts whose link or code opens an account: the outbox forgets them once they are sent.
 SECRET_KINDS = frozenset({"access_invitation", "password_reset", "email_confirmation", "login_code"})
@@ -42,7 +43,7 @@ def notify_sms(*, key: str, kind: str, to: str, language: str, values: dict) -> 
     return outbox_enqueue_sms(key=key, to=to, text=rendered.sms, secret=kind in SECRET_KINDS)
 
 
-def notify_in_app(*, key: str, user, text: str, link: str = "") -> Alert:
+def notify_in_app(*, key: str, user: User, text: str, link: str = "") -> Alert:
     """Put an alert in `user`'s back-office inbox, once per `key` (asking again changes nothing).
 
     `text` is the sentence already in the user's language; `link` a page of the portal

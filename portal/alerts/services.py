@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from django.utils import timezone
 
 from portal.alerts.models import Alert
+from portal.users.models import User
 
 
 def _is_relative_url(link: str) -> bool:
@@ -16,7 +17,7 @@ def _is_relative_url(link: str) -> bool:
     return link.startswith("/") and not link.startswith(("//", "/\\"))
 
 
-def alert_create(*, key: str, user, text: str, link: str = "") -> Alert:
+def alert_create(*, key: str, user: User, text: str, link: str = "") -> Alert:
     """The alert with `key`, created for `user` unless it exists already (then it is returned
     unchanged). Call it inside the transaction of the change it tells about."""
     if link and not _is_relative_url(link):
@@ -29,13 +30,13 @@ def alert_create(*, key: str, user, text: str, link: str = "") -> Alert:
     return alert
 
 
-def alerts_mark_read(*, user, alert_ids: Iterable[int]) -> int:
+def alerts_mark_read(*, user: User, alert_ids: Iterable[int]) -> int:
     """Mark `user`'s alerts among `alert_ids` read; the number that were unread."""
     return Alert.objects.filter(user=user, pk__in=alert_ids, read_at__isnull=True).update(
         read_at=timezone.now()
     )
 
 
-def alerts_mark_unread(*, user, alert_ids: Iterable[int]) -> int:
+def alerts_mark_unread(*, user: User, alert_ids: Iterable[int]) -> int:
     """Mark `user`'s alerts among `alert_ids` unread again; the number that were read."""
     return Alert.objects.filter(user=user, pk__in=alert_ids, read_at__isnull=False).update(read_at=None)

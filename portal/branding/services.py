@@ -4,10 +4,13 @@ from django.db import transaction
 
 from portal.audit.services import audit_record
 from portal.branding.models import CompanySettings
+from portal.users.models import User
 
 
 @transaction.atomic
-def company_settings_save(*, company: CompanySettings, actor, changes: dict[str, Any]) -> CompanySettings:
+def company_settings_save(
+    *, company: CompanySettings, actor: User | None, changes: dict[str, Any]
+) -> CompanySettings:
     """Save the (already validated) company settings and record who changed what: `changes` is
     {field: [old, new]} (portal.audit.changes.changes_of).
 

@@ -116,9 +116,12 @@ def _outbox_send_after_commit(*, message_ids: Iterable[int]) -> None:
 
     for message_id in message_ids:
         # robust: when the broker is unreachable the change that caused the message must still
-        # succeed; the row stays ready and the sweep sends it. A lambda, not functools.partial:
+        # succeed; the row stays ready and the sweep sends it. A function, not functools.partial:
         # Django logs the failed callback by its __qualname__, which a partial lacks.
-        transaction.on_commit(lambda message_id=message_id: outbox_send.delay(message_id), robust=True)
+        def send(message_id: int = message_id) -> None:
+            outbox_send.delay(message_id)
+
+        transaction.on_commit(send, robust=True)
 
 
 def _outbox_claimable(*, now: datetime) -> Q:

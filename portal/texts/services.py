@@ -12,8 +12,9 @@ from django.db import transaction
 from portal.audit.services import audit_record
 from portal.branding.selectors import company_settings_get
 from portal.texts.formatting import fill
-from portal.texts.kinds import KINDS, SMS
+from portal.texts.kinds import KINDS, SMS, TextKind
 from portal.texts.models import MessageTemplate, message_template_cache_key
+from portal.users.models import User
 
 DEFAULTS_DIR = Path(__file__).resolve().parent / "defaults"
 
@@ -48,7 +49,7 @@ def texts_language(language: str | None) -> str:
     return base if base in codes else settings.LANGUAGE_CODE
 
 
-def _kind_checked(kind: str, channel: str):
+def _kind_checked(kind: str, channel: str) -> TextKind:
     text_kind = KINDS.get(kind)
     if text_kind is None:
         raise ValueError(f"Unknown kind of text: {kind!r}")
@@ -121,7 +122,9 @@ def texts_preview(*, kind: str, channel: str, parts: TextParts) -> RenderedText:
 
 
 @transaction.atomic
-def texts_template_save(*, template: MessageTemplate, actor, changes: dict[str, Any]) -> MessageTemplate:
+def texts_template_save(
+    *, template: MessageTemplate, actor: User | None, changes: dict[str, Any]
+) -> MessageTemplate:
     """Save a (validated) edited text; the next render uses it. `changes` is {field: [old, new]}
     (portal.audit.changes.changes_of)."""
     created = template.pk is None
@@ -132,7 +135,7 @@ def texts_template_save(*, template: MessageTemplate, actor, changes: dict[str, 
 
 
 @transaction.atomic
-def texts_template_delete(*, template: MessageTemplate, actor) -> None:
+def texts_template_delete(*, template: MessageTemplate, actor: User | None) -> None:
     """Delete an edited text: the shipped default applies again."""
     audit_record(actor=actor, action="texts.template_deleted", obj=template)
     template.delete()
