@@ -34,6 +34,27 @@ class UserAdmin(BaseUserAdmin):
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
     filter_horizontal = ["groups"]
+    # When someone joined and last logged in are facts, not settings.
+    readonly_fields = ["last_login", "date_joined"]
+
+    # Administrators by role run the company's accounts, but only a superuser makes or touches
+    # a superuser: otherwise an administrator could make himself one, or set a superuser's
+    # password and log in as him.
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fields.append("is_superuser")
+        return fields
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
 
     def save_model(self, request, obj, form, change):
         # The roles too: user_save records the groups added and removed with the rest.
