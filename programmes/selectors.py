@@ -2,16 +2,16 @@
 
 from django.db.models import QuerySet
 
-from portal.access import is_administrator, visible_programmes
+from portal.access import ModelT, Viewer, is_administrator, visible_programmes
 from portal.users.models import User
 from programmes.models import Lot, Programme
 
 
-def programmes_visible_to(user) -> QuerySet[Programme]:
+def programmes_visible_to(user: Viewer) -> QuerySet[Programme]:
     return visible_programmes(user, Programme.objects.all())
 
 
-def programmes_scope(queryset: QuerySet, user, path: str) -> QuerySet:
+def programmes_scope(queryset: QuerySet[ModelT], user: Viewer, path: str) -> QuerySet[ModelT]:
     """Keep the rows of `queryset` whose programme, reached through `path`, this user may see.
 
     `path` is a lookup from the queryset's model to its programme ("programme",
@@ -24,7 +24,7 @@ def programmes_scope(queryset: QuerySet, user, path: str) -> QuerySet:
     return queryset.filter(**{lookup: programmes_visible_to(user).values("pk")})
 
 
-def lots_available_to(user, *, programme: Programme | None = None) -> QuerySet[Lot]:
+def lots_available_to(user: Viewer, *, programme: Programme | None = None) -> QuerySet[Lot]:
     """The available lots a staff member may put in a new sale, labelled with their programme."""
     lots = programmes_scope(Lot.objects.filter(status=Lot.Status.AVAILABLE), user, "programme")
     if programme is not None:
@@ -32,7 +32,7 @@ def lots_available_to(user, *, programme: Programme | None = None) -> QuerySet[L
     return lots.select_related("programme", "building").order_by("programme__name", "number")
 
 
-def staff_of_programmes_visible_to(user) -> QuerySet[User]:
+def staff_of_programmes_visible_to(user: Viewer) -> QuerySet[User]:
     """The staff, active or not, assigned to this user's programmes (to every programme, for an
     administrator): the advisors his sales may have. Read through the programmes' staff table,
     so the cost does not grow with the number of sales or of accounts."""
@@ -42,7 +42,7 @@ def staff_of_programmes_visible_to(user) -> QuerySet[User]:
     return User.objects.filter(is_staff=True, pk__in=assigned.values("user_id"))
 
 
-def advisors_available_to(user) -> QuerySet[User]:
+def advisors_available_to(user: Viewer) -> QuerySet[User]:
     """The staff a sale of this user's programmes may be given to as its advisor."""
     staff = User.objects.filter(is_staff=True, is_active=True).order_by("last_name", "first_name", "email")
     if is_administrator(user):

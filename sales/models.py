@@ -139,6 +139,10 @@ class Sale(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # Not fields: what sales.selectors.sales_list_page sets on the rows of the back-office list.
+    main_buyer_name: str | None
+    lot_numbers: list[str]
+
     class Meta:
         verbose_name = _("sale")
         verbose_name_plural = _("sales")

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import Exists, F, FilteredRelation, OuterRef, Prefetch, Q, QuerySet, Subquery
 
-from portal.access import is_administrator, is_staff_member
+from portal.access import ModelT, Viewer, is_administrator, is_staff_member
 from portal.users.models import User
 from programmes.models import Lot, Programme
 from programmes.selectors import programmes_scope, programmes_visible_to
@@ -40,7 +40,7 @@ def is_party_among(user: User, *, buyers: Iterable[SaleBuyer], assignments: Iter
     return is_buyer_among(user, buyers) or any(assignment.user_id == user.pk for assignment in assignments)
 
 
-def sales_visible_to(user) -> QuerySet[Sale]:
+def sales_visible_to(user: Viewer) -> QuerySet[Sale]:
     """The sales this user may see: staff their programmes', buyers their own, notaries and
     partners those they are assigned to. Anyone else: none."""
     sales = Sale.objects.all()
@@ -65,12 +65,12 @@ def _with_page_data(sales: QuerySet[Sale]) -> QuerySet[Sale]:
     )
 
 
-def client_sales_list(user) -> QuerySet[Sale]:
+def client_sales_list(user: Viewer) -> QuerySet[Sale]:
     """The client space's list of sales: a buyer's own, or a notary's or partner's assigned."""
     return _with_page_data(sales_visible_to(user)).order_by("-created_at")
 
 
-def client_sales_overview(user) -> QuerySet[Sale]:
+def client_sales_overview(user: Viewer) -> QuerySet[Sale]:
     """The client-space dashboard's sales, with their programme, lots and buyers only."""
     return (
         sales_visible_to(user)
@@ -125,7 +125,7 @@ class SalePage:
     assignments: list[SaleAssignment]  # by role, each with its account
 
 
-def client_sale_page(user, sale_id: int) -> SalePage:
+def client_sale_page(user: Viewer, sale_id: int) -> SalePage:
     """One sale for the client space; another person's sale does not exist for this user
     (Sale.DoesNotExist), whatever he asks.
 
@@ -170,17 +170,17 @@ def client_sale_page(user, sale_id: int) -> SalePage:
     return SalePage(sale=sale, lots=lots, buyers=buyers, assignments=assignments)
 
 
-def buyer_for_user(user) -> Buyer | None:
+def buyer_for_user(user: Viewer) -> Buyer | None:
     return Buyer.objects.filter(user=user).first() if user.is_authenticated else None
 
 
-def programmes_open_for_requests(user) -> QuerySet[Programme]:
+def programmes_open_for_requests(user: User) -> QuerySet[Programme]:
     """Programmes where this buyer already has a sale and buyers may request reservations."""
     bought = Sale.objects.filter(pk__in=sale_ids_bought_by(user)).values("programme_id")
     return Programme.objects.filter(self_reservation_enabled=True, pk__in=bought)
 
 
-def client_sale_calendar_get(user, sale_id: int) -> Sale:
+def client_sale_calendar_get(user: Viewer, sale_id: int) -> Sale:
     """One sale of this user with its programme's calendar (`programme.milestones`, in order)."""
     return (
         sales_visible_to(user)
@@ -190,7 +190,7 @@ def client_sale_calendar_get(user, sale_id: int) -> Sale:
     )
 
 
-def lots_open_for_requests(user) -> QuerySet[Lot]:
+def lots_open_for_requests(user: User) -> QuerySet[Lot]:
     """The available lots this buyer may ask to hold, in programmes open to his requests."""
     return (
         Lot.objects.filter(programme__in=programmes_open_for_requests(user), status=Lot.Status.AVAILABLE)
@@ -204,7 +204,7 @@ def buyer_pending_requests(buyer: Buyer) -> QuerySet[Sale]:
     return Sale.objects.filter(sale_buyers__buyer=buyer, requested_by_buyer=True, stage=Stage.OPTION)
 
 
-def lot_for_request_get(user, lot_id: int) -> Lot:
+def lot_for_request_get(user: User, lot_id: int) -> Lot:
     """A lot of a programme open to this buyer's requests, whatever its status (DoesNotExist else)."""
     return (
         Lot.objects.filter(programme__in=programmes_open_for_requests(user))
@@ -216,7 +216,7 @@ def lot_for_request_get(user, lot_id: int) -> Lot:
 # The back-office (sales admin) -------------------------------------------------------------
 
 
-def buyers_scope(buyers: QuerySet[Buyer], user) -> QuerySet[Buyer]:
+def buyers_scope(buyers: QuerySet[Buyer], user: Viewer) -> QuerySet[Buyer]:
     """The buyers a staff member may see: those with a sale in his programmes, and those with
     no sale yet (a new buyer is recorded before his sale is opened)."""
     if is_administrator(user):
@@ -260,7 +260,9 @@ def sales_for_admin_list(sales: QuerySet[Sale]) -> QuerySet[Sale]:
     return sales.prefetch_related(None).only(*ADMIN_LIST_FIELDS)
 
 
-def sales_list_page(page: QuerySet[Sale], *, programmes: dict, advisors: dict) -> list[Sale]:
+def sales_list_page(
+    page: QuerySet[Sale], *, programmes: dict[int, Programme], advisors: dict[int, User]
+) -> list[Sale]:
     """One page of `sales_for_admin_list` (sliced or not), each sale with its programme and
     advisor, `main_buyer_name` (None without a main buyer) and `lot_numbers`, its lots' numbers
     in order: two queries whatever the length of the page.
@@ -292,12 +294,14 @@ def sales_list_page(page: QuerySet[Sale], *, programmes: dict, advisors: dict) -
         first, last = sale.main_buyer_first_name, sale.main_buyer_last_name
         sale.main_buyer_name = None if first is None and last is None else f"{first or ''} {last or ''}"
         sale.lot_numbers = numbers[sale.pk]
-    return sales
+    return list(sales)
 
 
-def _missing(model, fields: list[str], known: dict, keys: set) -> dict:
+def _missing(
+    model: type[ModelT], fields: list[str], known: dict[int, ModelT], keys: set[int]
+) -> dict[int, ModelT]:
     """The objects of these keys that `known` does not hold, read in one query (none if all are)."""
     missing = keys - known.keys()
     if not missing:
         return {}
-    return {obj.pk: obj for obj in model.objects.filter(pk__in=missing).only(*fields)}
+    return {obj.pk: obj for obj in model._default_manager.filter(pk__in=missing).only(*fields)}

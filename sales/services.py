@@ -44,12 +44,12 @@ def _lots_set_status(lot_ids: Sequence[int], status: str) -> None:
 @transaction.atomic
 def sale_create(
     *,
-    actor,
+    actor: User | None,
     programme: Programme,
     lots: Sequence[Lot],
     buyers: Sequence[Buyer],
     price: Decimal | None = None,
-    advisor=None,
+    advisor: User | None = None,
     stage: str = Stage.OPTION,
     hold_until: datetime | None = None,
     contract_type: str = Sale.ContractType.VEFA,
@@ -108,7 +108,12 @@ def sale_create(
 
 @transaction.atomic
 def sale_move_stage(
-    *, actor, sale: Sale, target: str, on_date: date | None = None, reason: str = Sale.CancelReason.STAFF
+    *,
+    actor: User | None,
+    sale: Sale,
+    target: str,
+    on_date: date | None = None,
+    reason: str = Sale.CancelReason.STAFF,
 ) -> Sale:
     """Move a sale along its pipeline; moving to the stage it is already at changes nothing."""
     sale = Sale.objects.select_for_update().get(pk=sale.pk)
@@ -156,12 +161,12 @@ def sale_move_stage(
     return sale
 
 
-def sale_cancel(*, actor, sale: Sale, reason: str = Sale.CancelReason.STAFF) -> Sale:
+def sale_cancel(*, actor: User | None, sale: Sale, reason: str = Sale.CancelReason.STAFF) -> Sale:
     return sale_move_stage(actor=actor, sale=sale, target=Stage.CANCELLED, reason=reason)
 
 
 @transaction.atomic
-def sale_request_reservation(*, user, lot: Lot) -> Sale:
+def sale_request_reservation(*, user: User, lot: Lot) -> Sale:
     """A buyer asks, from his client space, to hold an available lot; staff confirm or refuse.
 
     Two buyers asking for one lot at the same moment: the lot's row lock and the one-live-sale
@@ -200,7 +205,7 @@ def sale_request_reservation(*, user, lot: Lot) -> Sale:
         raise SaleError(_("Sorry, lot %(lot)s has just been taken.") % {"lot": lot}) from None
 
 
-def sale_withdraw_request(*, user, sale: Sale) -> Sale:
+def sale_withdraw_request(*, user: User, sale: Sale) -> Sale:
     """A buyer withdraws his own pending reservation request: the sale is cancelled, the lot freed."""
     buyer = Buyer.objects.filter(user=user).first()
     if buyer is None or not buyer_pending_requests(buyer).filter(pk=sale.pk).exists():
@@ -210,13 +215,13 @@ def sale_withdraw_request(*, user, sale: Sale) -> Sale:
     )
 
 
-def _programme_advisor(programme: Programme):
+def _programme_advisor(programme: Programme) -> User | None:
     # The buyer's request lands with a staff member of the programme, so someone answers it.
     return programme.staff.filter(is_active=True).order_by("pk").first()
 
 
 @transaction.atomic
-def sale_confirm_request(*, actor, sale: Sale) -> Sale:
+def sale_confirm_request(*, actor: User | None, sale: Sale) -> Sale:
     sale = Sale.objects.select_for_update().get(pk=sale.pk)
     if not sale.requested_by_buyer or sale.stage != Stage.OPTION:
         raise SaleError(_("Only a buyer's pending reservation request can be confirmed."))
@@ -228,7 +233,7 @@ def sale_confirm_request(*, actor, sale: Sale) -> Sale:
     return sale
 
 
-def sale_refuse_request(*, actor, sale: Sale) -> Sale:
+def sale_refuse_request(*, actor: User | None, sale: Sale) -> Sale:
     if not sale.requested_by_buyer:
         raise SaleError(_("Only a buyer's pending reservation request can be refused."))
     return sale_move_stage(
@@ -249,7 +254,7 @@ def sales_expire_holds(*, now: datetime | None = None) -> int:
 
 
 @transaction.atomic
-def sale_reactivate(*, actor, sale: Sale, hold_until: datetime | None = None) -> Sale:
+def sale_reactivate(*, actor: User | None, sale: Sale, hold_until: datetime | None = None) -> Sale:
     """Open a new file for a cancelled or withdrawn sale: same lots, buyers, price and advisor."""
     sale = Sale.objects.select_for_update().get(pk=sale.pk)
     if sale.is_live:
@@ -296,7 +301,7 @@ SALE_EDITABLE_FIELDS = (
 
 
 @transaction.atomic
-def sale_update(*, actor, sale: Sale, changes: dict[str, Any]) -> Sale:
+def sale_update(*, actor: User | None, sale: Sale, changes: dict[str, Any]) -> Sale:
     """Change the plain fields of a sale (price, contract, advisor, key dates), audited."""
     refused = set(changes) - set(SALE_EDITABLE_FIELDS)
     if refused:
@@ -356,7 +361,7 @@ def buyer_delete(*, actor: User | None, buyer: Buyer) -> None:
     buyer.delete()
 
 
-def saved_view_save(*, owner, name: str, query: str) -> SavedView:
+def saved_view_save(*, owner: User, name: str, query: str) -> SavedView:
     """Keep (or replace) a named filter of the sales list for one staff member."""
     view, _created = SavedView.objects.update_or_create(
         owner=owner, name=name.strip(), defaults={"query": query}
@@ -364,7 +369,7 @@ def saved_view_save(*, owner, name: str, query: str) -> SavedView:
     return view
 
 
-def saved_view_delete(*, owner, view_id: int) -> int:
+def saved_view_delete(*, owner: User, view_id: int) -> int:
     """Delete one of the owner's saved views; another person's view is left alone (returns 0)."""
     deleted, _details = SavedView.objects.filter(owner=owner, pk=view_id).delete()
     return deleted
