@@ -107,8 +107,6 @@ class OutboxMessageFactory(DjangoModelFactory):
     text = "Hello Anna, your reservation is confirmed."
 
 
-def programme_make(**fields) -> Programme:
-    return ProgrammeFactory(**fields)
 
 
 def lots_make(programme: Programme, count: int, *, prefix: str = "L", **fields) -> list[Lot]:
@@ -124,8 +122,6 @@ def lots_make(programme: Programme, count: int, *, prefix: str = "L", **fields) 
     )
 
 
-def buyer_make(user=None, **fields) -> Buyer:
-    return BuyerFactory(user=user, **fields)
 
 
 def request_make(

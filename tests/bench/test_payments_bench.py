@@ -15,7 +15,7 @@ from payments.services.webhooks import webhook_receive
 from portal.users.roles import Role
 from sales.services import sale_create
 from tests.conftest import make_user
-from tests.sales.factories import buyer_make, lots_make, programme_make
+from tests.factories import BuyerFactory, ProgrammeFactory, lots_make
 
 pytestmark = pytest.mark.django_db
 
@@ -30,10 +30,10 @@ def _private_files(tmp_path):
 def bench_world(db):
     """The bench's administrator, its buyer (whose sale must stay untouched) and two other sales."""
     admin = make_user(build_data.ADMIN_EMAIL, role=Role.ADMINISTRATOR, is_superuser=True)
-    programme = programme_make()
+    programme = ProgrammeFactory()
     lots = lots_make(programme, 3)
-    bench_buyer = buyer_make(user=make_user(build_data.BUYER_EMAIL, role=Role.BUYER))
-    for lot, buyer in zip(lots, [bench_buyer, buyer_make(), buyer_make()], strict=True):
+    bench_buyer = BuyerFactory(user=make_user(build_data.BUYER_EMAIL, role=Role.BUYER))
+    for lot, buyer in zip(lots, [bench_buyer, BuyerFactory(), BuyerFactory()], strict=True):
         sale_create(actor=admin, programme=programme, lots=[lot], buyers=[buyer], advisor=admin)
     return bench_buyer
 

@@ -17,7 +17,7 @@ def test_a_buyer_opens_his_invitation_sets_his_password_and_reads_his_purchase_o
 ):
     screenshots = tmp_path  # kept by pytest for a look after a failure
     advisor = make_user("sam@example.test", role=Role.SALES, first_name="Sam", last_name="Advisor")
-    programme = factories.programme_make(
+    programme = factories.ProgrammeFactory(
         name="Les Jardins du Canal", code="JDC", self_reservation_enabled=True
     )
     buyer = Buyer.objects.create(

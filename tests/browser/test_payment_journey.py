@@ -23,7 +23,7 @@ def test_a_buyer_pays_his_deposit_by_card_through_the_simulated_checkout_and_dow
 ):
     settings.MEDIA_ROOT = tmp_path / "private"
     advisor = make_user("sam@example.test", role=Role.SALES, first_name="Sam", last_name="Advisor")
-    programme = factories.programme_make(
+    programme = factories.ProgrammeFactory(
         name="Les Jardins du Canal",
         code="JDC",
         legal_entity="SCCV Jardins du Canal",

@@ -16,7 +16,7 @@ def staff(db):
 
 @pytest.fixture
 def programme(db):
-    return factories.programme_make(name="Osiedle Zielone", code="OZ", time_zone="Europe/Warsaw")
+    return factories.ProgrammeFactory(name="Osiedle Zielone", code="OZ", time_zone="Europe/Warsaw")
 
 
 @pytest.fixture

@@ -27,10 +27,10 @@ from programmes.models import Lot, Programme
 from sales.invitations import buyer_login_email_follow, invitation_send
 from sales.models import Buyer, Sale, Stage
 from sales.services import sale_create, sale_move_stage, sale_request_reservation
+from tests.factories import BuyerFactory, ProgrammeFactory, lots_make
 from tests.matrix.outcomes import FORBIDDEN, LOGIN, NOT_ALLOWED, NOT_FOUND, OK, REDIRECT
 from tests.matrix.policy import ADMIN_MODELS, _admin_objects, expect, roles
 from tests.matrix.world import ADMINS, NON_STAFF, STAFF, World
-from tests.sales.factories import buyer_make, lots_make, programme_make
 
 CHANGED = "changed"
 BAD_REQUEST = "400"
@@ -60,10 +60,10 @@ def post_world_build(world: World) -> PostWorld:
     pending_lot, cancelled_lot, invited_lot, spare_lot = lots_make(programme_a, 4)
     pending = sale_request_reservation(user=world.users["cobuyer"], lot=pending_lot)
     cancelled = sale_create(
-        actor=staff, programme=programme_a, lots=[cancelled_lot], buyers=[buyer_make()], advisor=staff
+        actor=staff, programme=programme_a, lots=[cancelled_lot], buyers=[BuyerFactory()], advisor=staff
     )
     cancelled = sale_move_stage(actor=staff, sale=cancelled, target=Stage.CANCELLED)
-    invited = buyer_make(email="invited@example.test")
+    invited = BuyerFactory(email="invited@example.test")
     invited_sale = sale_create(
         actor=staff, programme=programme_a, lots=[invited_lot], buyers=[invited], advisor=staff
     )
@@ -82,9 +82,9 @@ def post_world_build(world: World) -> PostWorld:
         pending_sale=pending,
         cancelled_sale=cancelled,
         invited_sale=invited_sale,
-        spare_buyer=buyer_make(email="spare@example.test"),
+        spare_buyer=BuyerFactory(email="spare@example.test"),
         spare_lot=spare_lot,
-        empty_programme=programme_make(),
+        empty_programme=ProgrammeFactory(),
     )
 
 

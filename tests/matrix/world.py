@@ -26,7 +26,7 @@ from programmes.models import Building, Milestone
 from sales.models import SaleAssignment, SavedView
 from sales.services import sale_create
 from tests.conftest import make_user
-from tests.sales.factories import buyer_make, lots_make, programme_make
+from tests.factories import BuyerFactory, ProgrammeFactory, lots_make
 from tests.totp import totp_activate
 
 ROLES = [
@@ -83,8 +83,8 @@ def _staff(email, role, programme=None, **fields):
 
 
 def world_build() -> World:
-    programme_a = programme_make(self_reservation_enabled=True)
-    programme_b = programme_make()
+    programme_a = ProgrammeFactory(self_reservation_enabled=True)
+    programme_b = ProgrammeFactory()
     staff = _staff("staff@example.test", Role.SALES, programme_a)
     other_staff = _staff("other.staff@example.test", Role.SALES, programme_b)
     administrator = _staff("admin@example.test", Role.ADMINISTRATOR, is_superuser=True)
@@ -100,12 +100,12 @@ def world_build() -> World:
 
     building_a = Building.objects.create(programme=programme_a, name="A")
     lot_a, free_lot_a = lots_make(programme_a, 2)
-    buyer_a = buyer_make(user=buyer)
+    buyer_a = BuyerFactory(user=buyer)
     sale_a = sale_create(
         actor=staff,
         programme=programme_a,
         lots=[lot_a],
-        buyers=[buyer_a, buyer_make(user=cobuyer)],
+        buyers=[buyer_a, BuyerFactory(user=cobuyer)],
         advisor=staff,
     )
     SaleAssignment.objects.create(sale=sale_a, user=notary, role=SaleAssignment.Role.NOTARY)
@@ -114,7 +114,7 @@ def world_build() -> World:
         actor=other_staff,
         programme=programme_b,
         lots=lots_make(programme_b, 1),
-        buyers=[buyer_make(user=other_buyer)],
+        buyers=[BuyerFactory(user=other_buyer)],
         advisor=other_staff,
     )
     return World(

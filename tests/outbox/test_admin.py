@@ -7,7 +7,7 @@ from portal.outbox.models import OutboxMessage
 from portal.users.models import User
 from portal.users.roles import Role
 from tests.conftest import make_user
-from tests.outbox.factories import OutboxMessageFactory
+from tests.factories import OutboxMessageFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from django.db.models.query import QuerySet
 
 from portal.outbox.models import OutboxMessage
 from portal.outbox.services import outbox_enqueue_email, outbox_enqueue_sms
-from tests.outbox.factories import OutboxMessageFactory
+from tests.factories import OutboxMessageFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -20,7 +20,7 @@ from portal.outbox.services import (
     outbox_send,
 )
 from portal.texts.kinds import KINDS
-from tests.outbox.factories import OutboxMessageFactory
+from tests.factories import OutboxMessageFactory
 
 pytestmark = pytest.mark.django_db
 

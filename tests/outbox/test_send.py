@@ -10,7 +10,7 @@ from portal.outbox.attachments import OutboxAttachment
 from portal.outbox.delivery import outbox_email_build
 from portal.outbox.models import OutboxMessage
 from portal.outbox.services import outbox_claim, outbox_enqueue_email, outbox_send
-from tests.outbox.factories import OutboxMessageFactory
+from tests.factories import OutboxMessageFactory
 
 pytestmark = pytest.mark.django_db
 

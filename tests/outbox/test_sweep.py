@@ -6,7 +6,7 @@ import time_machine
 from portal.outbox.models import OutboxMessage
 from portal.outbox.services import outbox_sweep
 from portal.outbox.tasks import outbox_sweep as outbox_sweep_task
-from tests.outbox.factories import OutboxMessageFactory
+from tests.factories import OutboxMessageFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,6 @@ so a test starts from a state the portal itself could reach.
 import itertools
 import json
 from datetime import date, timedelta
-from decimal import Decimal
 from pathlib import Path
 
 from django.utils import timezone
@@ -16,12 +15,12 @@ from payments.models import CheckoutSession, Payment, PaymentSettings
 from payments.providers import webhook_secret
 from payments.providers.signing import event_sign
 from payments.services.checkout import payment_checkout_open
-from payments.services.requests import payment_method_choose, payment_request_create
+from payments.services.requests import payment_method_choose
 from payments.services.webhooks import webhook_receive
 from programmes.models import Programme
 from sales.models import Sale
 from sales.services import sale_create
-from tests.sales.factories import buyer_make, lots_make, programme_make
+from tests.factories import BuyerFactory, ProgrammeFactory, lots_make
 
 RESPONSES = Path(__file__).parent / "stripe_responses"
 SUCCESS_URL = "https://portal.example.test/space/payments/?paid=1"
@@ -37,7 +36,7 @@ def payment_settings_make(programme: Programme, **fields) -> PaymentSettings:
 
 
 def polish_programme_make(**fields) -> Programme:
-    return programme_make(
+    return ProgrammeFactory(
         country=Programme.Country.PL, currency=Programme.Currency.PLN, city="Warszawa", **fields
     )
 
@@ -53,9 +52,9 @@ def sale_with_buyer_make(
     **buyer_fields,
 ) -> Sale:
     """A sale of one lot to one buyer (with a mobile phone), made through `sale_create`."""
-    programme = programme or programme_make()
+    programme = programme or ProgrammeFactory()
     buyer_fields.setdefault("phone", "+33612345678")
-    buyer = buyer or buyer_make(**buyer_fields)
+    buyer = buyer or BuyerFactory(**buyer_fields)
     sale = sale_create(
         actor=advisor,
         programme=programme,
@@ -72,11 +71,6 @@ def sale_with_buyer_make(
 
 def deed_within(days: int) -> date:
     return timezone.localdate() + timedelta(days=days)
-
-
-def request_make(*, actor, sale: Sale, amount: str = "1000.00", **fields) -> Payment:
-    fields.setdefault("reference", "INV-001")
-    return payment_request_create(actor=actor, sale=sale, amount=Decimal(amount), **fields)
 
 
 def session_open(payment: Payment, *, method: str = "card") -> CheckoutSession:

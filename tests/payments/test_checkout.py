@@ -18,18 +18,17 @@ from payments.selectors import payment_methods_for, payment_settings_for
 from payments.services.checkout import payment_checkout_open
 from payments.services.money import payment_record_transfer
 from payments.services.requests import deposit_request, payment_method_choose
+from tests.factories import ProgrammeFactory, request_make
 from tests.payments.factories import (
     CANCEL_URL,
     SUCCESS_URL,
     deed_within,
     payment_settings_make,
     polish_programme_make,
-    request_make,
     sale_with_buyer_make,
     session_open,
 )
 from tests.payments.test_stripe_provider import RecordedStripe
-from tests.sales.factories import programme_make
 
 pytestmark = pytest.mark.django_db
 
@@ -148,7 +147,7 @@ def test_a_session_lives_at_most_until_the_link_expires(stripe, payment):
 
 
 def test_changing_the_method_opens_a_fresh_session_and_closes_the_other(advisor, stripe):
-    programme = programme_make()
+    programme = ProgrammeFactory()
     payment_settings_make(programme, accept_sepa_debit=True)
     payment = request_make(actor=advisor, sale=sale_with_buyer_make(advisor=advisor, programme=programme))
     payment_method_choose(payment=payment, method="card")
@@ -200,7 +199,7 @@ def test_no_session_is_opened_once_the_link_expired(stripe, payment, time_machin
 
 
 def test_no_session_is_opened_before_an_online_method_is_chosen(advisor, stripe):
-    programme = programme_make()
+    programme = ProgrammeFactory()
     payment_settings_make(programme, accept_sepa_debit=True)
     payment = request_make(actor=advisor, sale=sale_with_buyer_make(advisor=advisor, programme=programme))
 
@@ -236,7 +235,7 @@ def test_the_provider_is_asked_for_what_is_still_due_in_the_programme_s_currency
 
 
 def test_a_french_deposit_is_a_destination_charge_to_the_escrow_holder(advisor, stripe):
-    programme = programme_make()
+    programme = ProgrammeFactory()
     payment_settings_make(programme, escrow_stripe_account=ESCROW)
     sale = sale_with_buyer_make(advisor=advisor, programme=programme, deed_planned_on=deed_within(200))
     deposit = deposit_request(actor=advisor, sale=sale)
@@ -253,7 +252,7 @@ def test_a_french_deposit_is_a_destination_charge_to_the_escrow_holder(advisor, 
 
 
 def test_an_ad_hoc_request_of_the_same_programme_is_no_destination_charge(advisor, stripe):
-    programme = programme_make()
+    programme = ProgrammeFactory()
     payment_settings_make(programme, escrow_stripe_account=ESCROW)
     payment = request_make(actor=advisor, sale=sale_with_buyer_make(advisor=advisor, programme=programme))
     payment_method_choose(payment=payment, method="card")
@@ -267,7 +266,7 @@ def test_the_real_stripe_provider_sends_the_escrow_destination_and_the_key(advis
     http = RecordedStripe().answer("checkout_session_open", expires_at=int(timezone.now().timestamp()) + 3600)
     provider = StripeProvider(api_key="sk_test_unused", webhook_secret="whsec_test_unused", http_client=http)
     monkeypatch.setattr("payments.services.checkout.online_provider", lambda: provider)
-    programme = programme_make()
+    programme = ProgrammeFactory()
     payment_settings_make(programme, escrow_stripe_account=ESCROW)
     sale = sale_with_buyer_make(advisor=advisor, programme=programme, deed_planned_on=deed_within(200))
     deposit = deposit_request(actor=advisor, sale=sale)
@@ -288,7 +287,7 @@ def test_the_real_stripe_provider_sends_the_escrow_destination_and_the_key(advis
 
 
 def test_a_french_deposit_without_an_escrow_account_is_paid_by_transfer_only(advisor, stripe):
-    programme = programme_make()
+    programme = ProgrammeFactory()
     payment_settings_make(programme, accept_sepa_debit=True)
     sale = sale_with_buyer_make(advisor=advisor, programme=programme, deed_planned_on=deed_within(200))
 
@@ -306,7 +305,7 @@ def test_a_french_deposit_without_an_escrow_account_is_paid_by_transfer_only(adv
 
 
 def test_an_ad_hoc_request_of_that_programme_may_be_paid_online(advisor):
-    programme = programme_make()
+    programme = ProgrammeFactory()
     payment_settings_make(programme, accept_sepa_debit=True)
     payment = request_make(actor=advisor, sale=sale_with_buyer_make(advisor=advisor, programme=programme))
 

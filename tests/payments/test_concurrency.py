@@ -17,16 +17,15 @@ from payments.services.money import payment_record_transfer
 from payments.services.requests import payment_method_choose
 from portal.users.roles import Role
 from tests.conftest import make_user
+from tests.factories import ProgrammeFactory, request_make
 from tests.payments.factories import (
     CANCEL_URL,
     SUCCESS_URL,
     event_body,
-    request_make,
     sale_with_buyer_make,
     session_object,
     session_open,
 )
-from tests.sales.factories import programme_make
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -87,7 +86,7 @@ def test_one_event_delivered_twice_at_once_counts_the_money_once(advisor):
 
 def test_two_payments_of_one_programme_paid_at_once_get_consecutive_receipt_numbers(advisor):
     accountant = make_user("accountant@example.test", role=Role.ACCOUNTANT)
-    programme = programme_make()
+    programme = ProgrammeFactory()
     first, *racing = [
         request_make(
             actor=advisor, sale=sale_with_buyer_make(advisor=advisor, programme=programme), amount="10.00"

@@ -15,8 +15,8 @@ from payments.services.requests import payment_cancel, payment_link_renew
 from payments.tasks import payments_daily
 from portal.alerts.models import Alert
 from portal.outbox.models import OutboxMessage
-from tests.payments.factories import payment_settings_make, request_make, sale_with_buyer_make
-from tests.sales.factories import programme_make
+from tests.factories import ProgrammeFactory, request_make
+from tests.payments.factories import payment_settings_make, sale_with_buyer_make
 
 pytestmark = pytest.mark.django_db
 
@@ -71,7 +71,7 @@ def test_each_reminder_goes_once_even_when_the_job_runs_twice_a_day(payment, tim
 
 def test_a_programme_may_choose_other_reminder_days(advisor, time_machine):
     time_machine.move_to(SENT_AT, tick=False)
-    programme = programme_make()
+    programme = ProgrammeFactory()
     payment_settings_make(programme, reminder_days="1,5")
     payment = request_make(actor=advisor, sale=sale_with_buyer_make(advisor=advisor, programme=programme))
 
@@ -117,7 +117,7 @@ def test_a_request_whose_link_ran_out_expires_and_the_advisor_is_told(payment, a
 
 def test_a_programme_may_keep_links_valid_longer(advisor, time_machine):
     time_machine.move_to(SENT_AT, tick=False)
-    programme = programme_make()
+    programme = ProgrammeFactory()
     payment_settings_make(programme, link_valid_days=30)
     payment = request_make(actor=advisor, sale=sale_with_buyer_make(advisor=advisor, programme=programme))
 

@@ -15,15 +15,14 @@ from portal.alerts.models import Alert
 from portal.outbox.models import OutboxMessage
 from sales.models import Stage
 from sales.services import sale_move_stage
+from tests.factories import ProgrammeFactory, request_make
 from tests.payments.factories import (
     deed_within,
     payment_settings_make,
     polish_programme_make,
-    request_make,
     sale_with_buyer_make,
     stage_reach,
 )
-from tests.sales.factories import programme_make
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +43,7 @@ NO_DEED_DATE = (
 
 
 def test_a_percentage_rule_asks_that_share_of_the_price(advisor):
-    programme = programme_make()
+    programme = ProgrammeFactory()
     rules = payment_settings_make(programme, deposit_percent=Decimal("3.50"))
     sale = sale_with_buyer_make(advisor=advisor, programme=programme, deed_planned_on=deed_within(200))
 
@@ -52,7 +51,7 @@ def test_a_percentage_rule_asks_that_share_of_the_price(advisor):
 
 
 def test_a_percentage_is_rounded_to_the_cent(advisor):
-    programme = programme_make()
+    programme = ProgrammeFactory()
     rules = payment_settings_make(programme, deposit_percent=Decimal("2.00"))
     sale = sale_with_buyer_make(
         advisor=advisor, programme=programme, price="123456.78", deed_planned_on=deed_within(200)
@@ -62,7 +61,7 @@ def test_a_percentage_is_rounded_to_the_cent(advisor):
 
 
 def test_a_fixed_rule_asks_the_same_amount_of_every_sale(advisor):
-    programme = programme_make()
+    programme = ProgrammeFactory()
     rules = payment_settings_make(
         programme, deposit_kind=PaymentSettings.DepositKind.FIXED, deposit_amount=Decimal("3000.00")
     )
@@ -72,7 +71,7 @@ def test_a_fixed_rule_asks_the_same_amount_of_every_sale(advisor):
 
 
 def test_a_sale_s_own_amount_overrides_the_programme_s_rule(advisor):
-    programme = programme_make()
+    programme = ProgrammeFactory()
     rules = payment_settings_make(programme, deposit_percent=Decimal("2.00"))
     sale = sale_with_buyer_make(advisor=advisor, programme=programme, deed_planned_on=deed_within(200))
     DepositOverride.objects.create(sale=sale, amount=Decimal("1500.00"), reason="Agreed with the buyer")
@@ -81,7 +80,7 @@ def test_a_sale_s_own_amount_overrides_the_programme_s_rule(advisor):
 
 
 def test_a_programme_without_saved_settings_asks_two_percent_at_the_reservation():
-    rules = payment_settings_for(programme_make())
+    rules = payment_settings_for(ProgrammeFactory())
 
     assert rules._state.adding
     assert (rules.deposit_kind, rules.deposit_percent) == ("percent", Decimal("2.00"))
@@ -141,7 +140,7 @@ def test_a_reservation_on_a_leap_day_has_its_anniversary_on_the_28th_of_february
 
 
 def test_a_deposit_above_the_french_cap_is_refused_with_the_rule_named(advisor):
-    programme = programme_make()
+    programme = ProgrammeFactory()
     payment_settings_make(programme, deposit_percent=Decimal("3.00"))
     sale = sale_with_buyer_make(
         advisor=advisor,
@@ -217,7 +216,7 @@ def test_a_polish_fee_within_one_percent_is_asked_in_zloty(advisor):
 
 
 def test_a_sale_s_own_amount_must_stay_within_the_cap_too(advisor):
-    programme = programme_make()
+    programme = ProgrammeFactory()
     payment_settings_make(programme)
     sale = sale_with_buyer_make(
         advisor=advisor,
@@ -344,7 +343,7 @@ def test_a_programme_rule_a_hair_above_the_legal_share_is_refused_not_trimmed(ad
 
 
 def test_the_deposit_goes_out_by_itself_when_the_sale_reaches_the_programme_s_stage(advisor):
-    programme = programme_make()
+    programme = ProgrammeFactory()
     payment_settings_make(programme, deposit_request_stage=Stage.RESERVATION_SIGNED)
     sale = sale_with_buyer_make(advisor=advisor, programme=programme, deed_planned_on=deed_within(300))
 
@@ -359,7 +358,7 @@ def test_the_deposit_goes_out_by_itself_when_the_sale_reaches_the_programme_s_st
 
 
 def test_no_deposit_goes_out_at_the_other_stages(advisor):
-    programme = programme_make()
+    programme = ProgrammeFactory()
     payment_settings_make(programme, deposit_request_stage=Stage.WITHDRAWAL_PERIOD)
     sale = sale_with_buyer_make(advisor=advisor, programme=programme, deed_planned_on=deed_within(300))
 
@@ -374,7 +373,7 @@ def test_no_deposit_goes_out_at_the_other_stages(advisor):
 
 
 def test_a_programme_that_asks_by_hand_only_sends_nothing_at_any_stage(advisor):
-    programme = programme_make()
+    programme = ProgrammeFactory()
     payment_settings_make(programme, deposit_request_stage="")
     sale = sale_with_buyer_make(advisor=advisor, programme=programme, deed_planned_on=deed_within(300))
 
@@ -384,7 +383,7 @@ def test_a_programme_that_asks_by_hand_only_sends_nothing_at_any_stage(advisor):
 
 
 def test_a_deposit_already_asked_by_hand_is_not_asked_again_at_the_stage(advisor):
-    programme = programme_make()
+    programme = ProgrammeFactory()
     payment_settings_make(programme, deposit_request_stage=Stage.RESERVATION_SIGNED)
     sale = sale_with_buyer_make(advisor=advisor, programme=programme, deed_planned_on=deed_within(300))
     by_hand = deposit_request(actor=advisor, sale=sale)
@@ -396,7 +395,7 @@ def test_a_deposit_already_asked_by_hand_is_not_asked_again_at_the_stage(advisor
 
 
 def test_a_deposit_that_cannot_go_out_at_the_stage_leaves_the_move_and_alerts_the_advisor(advisor):
-    programme = programme_make()
+    programme = ProgrammeFactory()
     payment_settings_make(programme, deposit_request_stage=Stage.RESERVATION_SIGNED)
     sale = sale_with_buyer_make(advisor=advisor, programme=programme)  # no planned deed date
 
@@ -412,7 +411,7 @@ def test_a_deposit_that_cannot_go_out_at_the_stage_leaves_the_move_and_alerts_th
 
 
 def test_a_deposit_above_the_cap_at_the_stage_tells_the_advisor_the_rule(advisor):
-    programme = programme_make()
+    programme = ProgrammeFactory()
     payment_settings_make(
         programme,
         deposit_request_stage=Stage.RESERVATION_SIGNED,

@@ -12,7 +12,8 @@ from payments.selectors import payments_for_admin_list
 from payments.services.lists import payment_reconcile, payments_mark_read
 from payments.services.money import payment_record_transfer
 from portal.audit.models import AuditEntry
-from tests.payments.factories import request_make, sale_with_buyer_make
+from tests.factories import request_make
+from tests.payments.factories import sale_with_buyer_make
 
 pytestmark = pytest.mark.django_db
 

@@ -7,14 +7,16 @@ from decimal import Decimal
 import pytest
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.utils import formats, translation
 
-from payments.models import Payment, Receipt
+from payments.models import Payment, Receipt, Status
 from payments.services import receipts
-from payments.services.money import payment_record_transfer
+from payments.services.core import payment_lock, payment_move
+from payments.services.money import payment_money_received, payment_record_transfer
 from payments.services.receipts import receipt_render_and_send, receipts_render_missing
 from portal.outbox.models import OutboxMessage
-from tests.payments.factories import request_make, sale_with_buyer_make
-from tests.sales.factories import programme_make
+from tests.factories import ProgrammeFactory, request_make
+from tests.payments.factories import sale_with_buyer_make
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +36,7 @@ def stored_bytes(receipt: Receipt) -> bytes:
 
 
 def test_receipts_are_numbered_per_programme_without_gaps(advisor, accountant):
-    first, second = programme_make(code="alpha"), programme_make(code="beta")
+    first, second = ProgrammeFactory(code="alpha"), ProgrammeFactory(code="beta")
 
     numbers_a = [paid(advisor, accountant, first).receipt.number for _ in range(3)]
     numbers_b = [paid(advisor, accountant, second).receipt.number for _ in range(2)]
@@ -50,7 +52,7 @@ def test_receipts_are_numbered_per_programme_without_gaps(advisor, accountant):
 
 
 def test_a_payment_rolled_back_gives_its_number_back(advisor, accountant):
-    programme = programme_make()
+    programme = ProgrammeFactory()
     payment = request_make(actor=advisor, sale=sale_with_buyer_make(advisor=advisor, programme=programme))
 
     with pytest.raises(RuntimeError), transaction.atomic():
@@ -63,7 +65,7 @@ def test_a_payment_rolled_back_gives_its_number_back(advisor, accountant):
 
 
 def test_a_partial_transfer_takes_no_number(advisor, accountant):
-    programme = programme_make()
+    programme = ProgrammeFactory()
     payment = request_make(actor=advisor, sale=sale_with_buyer_make(advisor=advisor, programme=programme))
 
     payment_record_transfer(
@@ -78,7 +80,7 @@ def test_the_receipt_is_rendered_once_stored_and_attached_to_the_confirmation(
     advisor, accountant, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        payment = paid(advisor, accountant, programme_make(code="lum"))
+        payment = paid(advisor, accountant, ProgrammeFactory(code="lum"))
 
     receipt = Receipt.objects.get(payment=payment)
     assert receipt.file == "receipts/lum/LUM-000001.pdf"
@@ -91,7 +93,7 @@ def test_running_the_task_again_reprints_the_same_bytes_and_sends_no_second_emai
     advisor, accountant, django_capture_on_commit_callbacks, monkeypatch
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        payment = paid(advisor, accountant, programme_make())
+        payment = paid(advisor, accountant, ProgrammeFactory())
     receipt = Receipt.objects.get(payment=payment)
     first_print = stored_bytes(receipt)
     renders = []
@@ -107,7 +109,7 @@ def test_running_the_task_again_reprints_the_same_bytes_and_sends_no_second_emai
 
 
 def test_a_receipt_whose_task_was_lost_is_rendered_by_the_safety_net(advisor, accountant):
-    payment = paid(advisor, accountant, programme_make())  # commit callbacks never ran: no file yet
+    payment = paid(advisor, accountant, ProgrammeFactory())  # commit callbacks never ran: no file yet
     assert Receipt.objects.get(payment=payment).file == ""
 
     assert receipts_render_missing() == 1
@@ -137,7 +139,7 @@ def test_a_broker_out_of_reach_leaves_the_payment_paid_and_the_safety_net_render
 
     # Really committed: the receipt's task and the advisor's email are queued after commit, and
     # queuing them fails.
-    payment = paid(advisor, accountant, programme_make())
+    payment = paid(advisor, accountant, ProgrammeFactory())
 
     payment = Payment.objects.get(pk=payment.pk)
     assert payment.status == "paid"
@@ -148,3 +150,26 @@ def test_a_broker_out_of_reach_leaves_the_payment_paid_and_the_safety_net_render
     assert receipts_render_missing() == 1
     receipt.refresh_from_db()
     assert stored_bytes(receipt).startswith(b"%PDF")
+
+
+def test_money_for_a_late_deposit_that_cannot_become_paid_still_confirms_with_its_receipt_date(
+    advisor, accountant, django_capture_on_commit_callbacks
+):
+    # The first deposit request expired and the sale was asked for a new one; a debit the buyer
+    # started on the first then completes: it cannot become paid (one live deposit per sale), so
+    # it has no paid_at, but the money is counted and receipted, and the buyer is told.
+    sale = sale_with_buyer_make(advisor=advisor, deed_planned_on=date(2026, 9, 1))
+    late = request_make(sale=sale, amount="500.00", kind=Payment.Kind.DEPOSIT)
+    payment_move(payment=late, to=Status.EXPIRED)
+    request_make(sale=sale, amount="500.00", reference="INV-2", kind=Payment.Kind.DEPOSIT)
+
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        payment_money_received(payment=payment_lock(late.pk), amount=Decimal("500.00"), provider="stripe")
+
+    late.refresh_from_db()
+    assert (late.status, late.paid_at) == (Status.EXPIRED, None)
+    receipt = Receipt.objects.get(payment=late)
+    confirmation = OutboxMessage.objects.get(key=f"payment-confirmation:{late.pk}")
+    with translation.override(late.buyer.language):
+        issued_on = formats.date_format(receipt.issued_at.date(), "SHORT_DATE_FORMAT")
+    assert issued_on in confirmation.text

@@ -10,8 +10,8 @@ from payments.references import (
     creditor_reference_grouped,
     creditor_reference_valid,
 )
-from tests.payments.factories import request_make, sale_with_buyer_make
-from tests.sales.factories import programme_make
+from tests.factories import ProgrammeFactory, request_make
+from tests.payments.factories import sale_with_buyer_make
 
 
 def test_the_check_digits_are_those_of_the_iso_11649_example():
@@ -70,7 +70,7 @@ def test_letters_count_in_the_check_digits():
 
 @pytest.mark.django_db
 def test_each_payment_gets_its_own_valid_reference_ending_in_its_id(advisor):
-    sale = sale_with_buyer_make(advisor=advisor, programme=programme_make(code="lum"))
+    sale = sale_with_buyer_make(advisor=advisor, programme=ProgrammeFactory(code="lum"))
 
     payments = [request_make(actor=advisor, sale=sale) for _ in range(3)]
 

@@ -20,16 +20,15 @@ from portal.users.roles import Role
 from sales.models import Stage
 from sales.services import sale_move_stage
 from tests.conftest import make_user
+from tests.factories import ProgrammeFactory, request_make
 from tests.payments.factories import (
     event_send,
     payment_settings_make,
-    request_make,
     sale_with_buyer_make,
     session_object,
     session_open,
     stage_reach,
 )
-from tests.sales.factories import programme_make
 
 pytestmark = pytest.mark.django_db
 
@@ -103,7 +102,7 @@ def test_by_default_refunds_are_allowed_up_to_the_financing_stage(advisor, accou
 
 
 def test_a_programme_may_stop_refunds_earlier_but_a_cancelled_sale_is_always_refunded(advisor, accountant):
-    programme = programme_make()
+    programme = ProgrammeFactory()
     payment_settings_make(programme, last_refundable_stage=Stage.RESERVATION_SIGNED)
     payment = paid_by_transfer(advisor, accountant, programme=programme)
     sale = stage_reach(payment.sale, Stage.DEPOSIT_PAID, actor=advisor)
@@ -122,7 +121,7 @@ def test_a_programme_may_stop_refunds_earlier_but_a_cancelled_sale_is_always_ref
 
 
 def test_a_withdrawn_buyer_is_refunded(advisor, accountant):
-    programme = programme_make()
+    programme = ProgrammeFactory()
     payment_settings_make(programme, last_refundable_stage=Stage.OPTION)
     payment = paid_by_transfer(advisor, accountant, programme=programme)
     sale = stage_reach(payment.sale, Stage.WITHDRAWAL_PERIOD, actor=advisor)

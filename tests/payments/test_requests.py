@@ -16,8 +16,8 @@ from portal.audit.models import AuditEntry
 from portal.outbox.models import OutboxMessage
 from sales.models import SaleBuyer, Stage
 from sales.services import sale_create, sale_move_stage
-from tests.payments.factories import request_make, sale_with_buyer_make
-from tests.sales.factories import buyer_make, lots_make, programme_make
+from tests.factories import BuyerFactory, ProgrammeFactory, lots_make, request_make
+from tests.payments.factories import sale_with_buyer_make
 
 pytestmark = pytest.mark.django_db
 
@@ -123,9 +123,9 @@ def test_a_buyer_who_cannot_be_reached_is_refused_before_anything_is_written(
 
 
 def test_a_request_without_a_named_buyer_goes_to_the_main_buyer_of_the_sale(advisor):
-    programme = programme_make()
-    main = buyer_make(last_name="Zielinski")
-    co_buyer = buyer_make(last_name="Abadie")  # first in the buyers' alphabetical order
+    programme = ProgrammeFactory()
+    main = BuyerFactory(last_name="Zielinski")
+    co_buyer = BuyerFactory(last_name="Abadie")  # first in the buyers' alphabetical order
     sale = sale_create(
         actor=advisor,
         programme=programme,
@@ -143,8 +143,8 @@ def test_a_request_without_a_named_buyer_goes_to_the_main_buyer_of_the_sale(advi
 
 
 def test_a_request_can_name_a_co_buyer(advisor):
-    programme = programme_make()
-    main, co_buyer = buyer_make(), buyer_make()
+    programme = ProgrammeFactory()
+    main, co_buyer = BuyerFactory(), BuyerFactory()
     sale = sale_create(
         actor=advisor,
         programme=programme,
@@ -161,7 +161,7 @@ def test_a_request_can_name_a_co_buyer(advisor):
 
 def test_a_request_to_someone_who_is_not_a_buyer_of_the_sale_is_refused(advisor):
     sale = sale_with_buyer_make(advisor=advisor)
-    stranger = buyer_make(first_name="Sam", last_name="Stranger")
+    stranger = BuyerFactory(first_name="Sam", last_name="Stranger")
 
     with pytest.raises(PaymentError) as refused:
         request_make(actor=advisor, sale=sale, buyer=stranger)

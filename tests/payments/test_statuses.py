@@ -12,13 +12,8 @@ from payments.services.core import payment_lock, payment_move
 from payments.services.money import payment_record_transfer
 from payments.statuses import ALLOWED_MOVES, IllegalPaymentMove
 from portal.audit.models import AuditEntry
-from tests.payments.factories import (
-    event_send,
-    request_make,
-    sale_with_buyer_make,
-    session_object,
-    session_open,
-)
+from tests.factories import request_make
+from tests.payments.factories import event_send, sale_with_buyer_make, session_object, session_open
 
 pytestmark = pytest.mark.django_db
 
@@ -96,7 +91,7 @@ def test_a_move_is_timestamped_logged_and_audited_on_the_sale(payment, advisor, 
     assert (entry.object_type, entry.object_id, entry.actor) == ("sales.sale", str(payment.sale_id), advisor)
     assert entry.data == {
         "payment": payment.pk,
-        "reference": "INV-001",
+        "reference": "INV-1",
         "status": "cancelled",
         "amount": "500.00",
         "currency": "EUR",

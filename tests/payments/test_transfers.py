@@ -11,7 +11,8 @@ from payments.models import Payment, Receipt, Status
 from payments.services.daily import payments_expire
 from payments.services.money import payment_record_transfer
 from portal.alerts.models import Alert
-from tests.payments.factories import request_make, sale_with_buyer_make
+from tests.factories import request_make
+from tests.payments.factories import sale_with_buyer_make
 
 pytestmark = pytest.mark.django_db
 

@@ -17,16 +17,15 @@ from payments.services.webhooks import WebhookRejected, webhook_receive
 from portal.alerts.models import Alert
 from portal.outbox.attachments import outbox_attachment_read
 from portal.outbox.models import OutboxMessage
+from tests.factories import ProgrammeFactory, request_make
 from tests.payments.factories import (
     event_body,
     event_send,
     payment_settings_make,
-    request_make,
     sale_with_buyer_make,
     session_object,
     session_open,
 )
-from tests.sales.factories import programme_make
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +38,7 @@ def payment(advisor):
 
 @pytest.fixture
 def sepa_payment(advisor):
-    programme = programme_make()
+    programme = ProgrammeFactory()
     payment_settings_make(programme, accept_sepa_debit=True)
     sale = sale_with_buyer_make(advisor=advisor, programme=programme, first_name="Anna", last_name="Buyer")
     return request_make(actor=advisor, sale=sale, amount="1000.00", reference="INV-8")

@@ -24,14 +24,8 @@ from payments.services.refunds import refund_request
 from payments.services.webhooks import webhook_receive
 from portal.alerts.models import Alert
 from portal.outbox.models import OutboxMessage
-from tests.payments.factories import (
-    payment_settings_make,
-    request_make,
-    sale_with_buyer_make,
-    session_object,
-    session_open,
-)
-from tests.sales.factories import programme_make
+from tests.factories import ProgrammeFactory, request_make
+from tests.payments.factories import payment_settings_make, sale_with_buyer_make, session_object, session_open
 
 pytestmark = pytest.mark.django_db
 
@@ -157,7 +151,7 @@ def card_payment(advisor) -> Payment:
 
 
 def sepa_payment(advisor) -> Payment:
-    programme = programme_make()
+    programme = ProgrammeFactory()
     payment_settings_make(programme, accept_sepa_debit=True)
     sale = sale_with_buyer_make(advisor=advisor, programme=programme, first_name="Anna", last_name="Buyer")
     return request_make(actor=advisor, sale=sale, amount=str(AMOUNT), reference="INV-ORDER")

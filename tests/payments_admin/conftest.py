@@ -5,7 +5,7 @@ from django.utils import translation
 
 from portal.users.roles import Role
 from tests.conftest import make_user
-from tests.payments_admin.helpers import request_make
+from tests.factories import request_make
 from tests.sales_admin.helpers import programme_with_staff, sale_make, staff_of
 
 
@@ -35,8 +35,8 @@ def world():
         ada=ada,
         sale_a=sale_a,
         sale_b=sale_b,
-        payment_a=request_make(sale_a, anne, reference="INV-A1"),
-        payment_b=request_make(sale_b, bob, reference="INV-B1"),
+        payment_a=request_make(sale_a, actor=anne, reference="INV-A1"),
+        payment_b=request_make(sale_b, actor=bob, reference="INV-B1"),
     )
 
 

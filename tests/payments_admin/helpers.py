@@ -1,20 +1,12 @@
 """Shared by the payments back-office tests: payments made through the real services."""
 
 from datetime import date
-from decimal import Decimal
 
 from django.db import transaction
 from django.urls import reverse
 
 from payments.services.core import payment_lock
 from payments.services.money import payment_money_received, payment_record_transfer
-from payments.services.requests import payment_request_create
-
-
-def request_make(sale, actor, *, amount: str = "1000.00", reference: str = "INV-1", **kwargs):
-    return payment_request_create(
-        actor=actor, sale=sale, amount=Decimal(amount), reference=reference, **kwargs
-    )
 
 
 def paid_by_transfer(payment, actor):

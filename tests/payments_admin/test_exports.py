@@ -7,7 +7,8 @@ import pytest
 from openpyxl import load_workbook
 
 from portal.branding.models import CompanySettings
-from tests.payments_admin.helpers import paid_by_transfer, request_make, url
+from tests.factories import request_make
+from tests.payments_admin.helpers import paid_by_transfer, url
 
 pytestmark = pytest.mark.django_db
 
@@ -37,9 +38,9 @@ def csv_rows(response) -> list[list[str]]:
 
 
 def test_the_csv_follows_the_filters_and_the_search(client, world):
-    paid = request_make(world.sale_a, world.anne, reference="INV-A2", amount="300.00")
+    paid = request_make(world.sale_a, actor=world.anne, reference="INV-A2", amount="300.00")
     paid_by_transfer(paid, world.ada)
-    request_make(world.sale_a, world.anne, reference="OTHER-3")
+    request_make(world.sale_a, actor=world.anne, reference="OTHER-3")
     client.force_login(world.anne)
 
     rows = csv_rows(client.get(url("payment_export", "csv") + "?status__exact=to_pay&q=INV"))
@@ -70,7 +71,7 @@ def test_the_csv_follows_the_filters_and_the_search(client, world):
 def test_the_export_takes_every_page_of_the_list(client, world):
     CompanySettings.objects.create(pk=1, name="Test", rows_per_page=10)
     for number in range(12):
-        request_make(world.sale_a, world.anne, reference=f"PAGE-{number:02d}")
+        request_make(world.sale_a, actor=world.anne, reference=f"PAGE-{number:02d}")
     client.force_login(world.anne)
 
     rows = csv_rows(client.get(url("payment_export", "csv") + "?q=PAGE&p=2"))
@@ -79,7 +80,7 @@ def test_the_export_takes_every_page_of_the_list(client, world):
 
 
 def test_the_csv_neutralises_formulas(client, world):
-    request_make(world.sale_a, world.anne, reference='=HYPERLINK("http://evil.example")')
+    request_make(world.sale_a, actor=world.anne, reference='=HYPERLINK("http://evil.example")')
     client.force_login(world.anne)
 
     rows = csv_rows(client.get(url("payment_export", "csv") + "?q=HYPERLINK"))
@@ -88,7 +89,7 @@ def test_the_csv_neutralises_formulas(client, world):
 
 
 def test_the_workbook_opens_with_the_list(client, world):
-    request_make(world.sale_a, world.anne, reference="@SUM(A1)")
+    request_make(world.sale_a, actor=world.anne, reference="@SUM(A1)")
     client.force_login(world.anne)
 
     response = client.get(url("payment_export", "xlsx"))
@@ -106,7 +107,7 @@ def test_my_payments_exports_my_payments(client, world):
     from tests.sales_admin.helpers import sale_make, staff_of
 
     colleague = staff_of(world.a, "carl@example.test")
-    request_make(sale_make(world.a, colleague), colleague, reference="INV-CARL")
+    request_make(sale_make(world.a, colleague), actor=colleague, reference="INV-CARL")
     client.force_login(world.anne)
 
     rows = csv_rows(client.get(url("mypayment_export", "csv")))

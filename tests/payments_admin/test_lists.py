@@ -6,7 +6,8 @@ import pytest
 
 from payments.models import Payment, PaymentRead
 from payments.services.money import payment_record_transfer
-from tests.payments_admin.helpers import paid_by_transfer, request_make, url
+from tests.factories import request_make
+from tests.payments_admin.helpers import paid_by_transfer, url
 from tests.sales_admin.helpers import sale_make
 
 pytestmark = pytest.mark.django_db
@@ -78,7 +79,7 @@ def test_reconcile_is_offered_to_accountants_only(client, world):
 
 
 def test_an_accountant_reconciles_from_the_list_and_is_told_what_could_not_be(client, world):
-    paid = request_make(world.sale_a, world.anne, reference="INV-A2")
+    paid = request_make(world.sale_a, actor=world.anne, reference="INV-A2")
     paid_by_transfer(paid, world.ada)
     client.force_login(world.ada)
 
@@ -118,7 +119,7 @@ def test_sales_staff_posting_the_reconcile_action_reconcile_nothing(client, worl
 def test_the_filters_and_the_search(client, world, query, shown, hidden):
     sale = sale_make(world.a, world.anne)
     sale.buyers.update(email="zoe@example.test", last_name="Zylberstein")
-    second = request_make(sale, world.anne, reference="INV-A2")
+    second = request_make(sale, actor=world.anne, reference="INV-A2")
     payment_record_transfer(
         actor=world.ada, payment=second, amount=second.amount, received_on=date(2026, 1, 2), method="cheque"
     )

@@ -7,7 +7,8 @@ from django.test.utils import CaptureQueriesContext
 from payments.models import PaymentRead
 from payments.services.lists import payment_reconcile
 from payments.services.refunds import refund_request
-from tests.payments_admin.helpers import paid_by_transfer, request_make, url
+from tests.factories import request_make
+from tests.payments_admin.helpers import paid_by_transfer, url
 from tests.sales_admin.helpers import ADMIN_QUERY_BUDGET, count_get_queries, sale_make
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +19,7 @@ def grow(world, payment, size: int) -> None:
     events and refunds on `payment`."""
     for index in range(size):
         sale = sale_make(world.a, world.anne, buyers=2)
-        other = request_make(sale, world.anne, reference=f"GROW-{index}")
+        other = request_make(sale, actor=world.anne, reference=f"GROW-{index}")
         if index % 2:
             paid_by_transfer(other, world.ada)
             payment_reconcile(actor=world.ada, payment=other)
@@ -46,7 +47,7 @@ PAGES = {
 @pytest.mark.parametrize("page", PAGES)
 @pytest.mark.parametrize("persona", ["anne", "chief"])
 def test_the_page_costs_the_same_few_queries_whatever_the_data(client, world, chief, page, persona):
-    payment = request_make(world.sale_a, world.anne, reference="BIG", amount="5000.00")
+    payment = request_make(world.sale_a, actor=world.anne, reference="BIG", amount="5000.00")
     paid_by_transfer(payment, world.ada)
     user = {"anne": world.anne, "chief": chief}[persona]
     if page in {"transfer form", "refund form"}:
@@ -76,7 +77,7 @@ def export_queries(client, address: str) -> int:
 
 @pytest.mark.parametrize("file_format", ["csv", "xlsx"])
 def test_the_export_costs_the_same_few_queries_whatever_the_data(client, world, file_format):
-    payment = request_make(world.sale_a, world.anne, reference="BIG")
+    payment = request_make(world.sale_a, actor=world.anne, reference="BIG")
     paid_by_transfer(payment, world.ada)
     client.force_login(world.anne)
     address = url("payment_export", file_format) + "?o=-10"

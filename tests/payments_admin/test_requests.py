@@ -10,8 +10,8 @@ from django.utils import timezone
 from payments.models import Payment
 from portal.outbox.models import OutboxMessage
 from portal.users.roles import Role
+from tests.factories import ProgrammeFactory
 from tests.payments_admin.helpers import url
-from tests.sales.factories import programme_make
 from tests.sales_admin.helpers import sale_make, staff_of
 
 pytestmark = pytest.mark.django_db
@@ -111,7 +111,7 @@ def test_the_deposit_button_asks_for_the_programmes_deposit(client, world):
 
 
 def test_a_deposit_above_the_legal_cap_is_refused_with_the_rule(client, world):
-    warsaw = programme_make(code="waw", country="PL", currency="PLN", time_zone="Europe/Warsaw")
+    warsaw = ProgrammeFactory(code="waw", country="PL", currency="PLN", time_zone="Europe/Warsaw")
     warsaw.staff.add(world.anne)
     sale = sale_make(warsaw, world.anne)
     client.force_login(world.anne)
@@ -158,9 +158,9 @@ def test_the_buyer_page_links_to_a_request_on_each_of_his_sales(client, world):
 
 def test_the_request_form_from_a_buyers_page_preselects_him(client, world):
     from sales.models import SaleBuyer
-    from tests.sales.factories import buyer_make
+    from tests.factories import BuyerFactory
 
-    cobuyer = buyer_make()
+    cobuyer = BuyerFactory()
     SaleBuyer.objects.create(sale=world.sale_a, buyer=cobuyer)
     client.force_login(world.anne)
 

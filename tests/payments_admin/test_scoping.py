@@ -18,9 +18,9 @@ def test_the_list_shows_the_payments_of_the_users_programmes_only(client, world)
 
 
 def test_the_programme_filter_offers_only_the_users_programmes(client, world):
-    from tests.sales.factories import programme_make
+    from tests.factories import ProgrammeFactory
 
-    c = programme_make(code="ccc")
+    c = ProgrammeFactory(code="ccc")
     c.staff.add(world.anne)
     client.force_login(world.anne)
 
@@ -86,11 +86,11 @@ def test_the_export_leaves_out_other_programmes(client, world):
 
 
 def test_my_payments_shows_only_the_sales_the_user_advises(client, world):
-    from tests.payments_admin.helpers import request_make
+    from tests.factories import request_make
     from tests.sales_admin.helpers import sale_make, staff_of
 
     colleague = staff_of(world.a, "carl@example.test")
-    request_make(sale_make(world.a, colleague), colleague, reference="INV-CARL")
+    request_make(sale_make(world.a, colleague), actor=colleague, reference="INV-CARL")
     client.force_login(world.anne)
 
     mine = client.get(url("mypayment_changelist")).text

@@ -5,7 +5,6 @@ another lot of the same programme. Sam is their advisor. Requests go out through
 """
 
 from datetime import timedelta
-from decimal import Decimal
 
 import pytest
 from django.core.files.base import ContentFile
@@ -15,12 +14,13 @@ from django.utils import timezone
 from payments.links import payment_link_path
 from payments.models import CheckoutSession, Payment, PaymentSettings
 from payments.services.checkout import payment_checkout_open
-from payments.services.requests import deposit_request, payment_method_choose, payment_request_create
+from payments.services.requests import deposit_request, payment_method_choose
 from payments.services.webhooks import webhook_receive
 from payments.simulated_events import event_payload, simulated_events_send
 from portal.users.roles import Role
 from sales.models import Sale
 from tests.conftest import make_user
+from tests.factories import request_make
 from tests.space import factories
 
 FAKE_PDF = b"%PDF-1.4\n% a stored receipt\n%%EOF\n"
@@ -38,7 +38,7 @@ def advisor(db):
 
 @pytest.fixture
 def programme(db, advisor):
-    programme = factories.programme_make(
+    programme = factories.ProgrammeFactory(
         name="Les Jardins du Canal",
         code="JDC",
         legal_entity="SCCV Jardins du Canal",
@@ -87,18 +87,9 @@ def boris_sale(programme, boris, advisor):
     return factories.sale_make(programme, factories.lots_make(programme, 1), [boris], advisor=advisor)
 
 
-def request_make(
-    sale: Sale, *, amount: str = "5000.00", reference: str = "INV-2025-001", **fields
-) -> Payment:
-    advisor = sale.advisor
-    return payment_request_create(
-        actor=advisor, sale=sale, amount=Decimal(amount), reference=reference, **fields
-    )
-
-
 @pytest.fixture
 def anna_request(anna_sale):
-    return request_make(anna_sale)
+    return request_make(anna_sale, amount="5000.00", reference="INV-2025-001")
 
 
 @pytest.fixture

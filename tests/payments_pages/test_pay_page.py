@@ -11,7 +11,8 @@ from payments.models import CheckoutSession, Payment, Status
 from payments.services.daily import payments_expire
 from payments.services.requests import deposit_request, payment_cancel, payment_link_renew
 from payments.simulated_events import event_make, session_object
-from tests.payments_pages.conftest import paid, pay_path, request_make, send, simulate
+from tests.factories import request_make
+from tests.payments_pages.conftest import paid, pay_path, send, simulate
 
 pytestmark = pytest.mark.django_db
 
@@ -145,7 +146,7 @@ def test_the_method_cannot_change_once_the_debit_is_processing(client, programme
 def test_a_single_method_needs_no_choosing(client, programme, anna_sale):
     programme.payment_settings.accept_transfer = False
     programme.payment_settings.save()
-    payment = request_make(anna_sale)
+    payment = request_make(anna_sale, amount="5000.00")
     assert payment.method == "card"
     words = text_of(client.get(pay_path(payment)))
     assert "This request is paid by Card." in words

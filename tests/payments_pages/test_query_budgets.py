@@ -4,7 +4,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.payments_pages.conftest import paid, pay_path, request_make
+from tests.factories import request_make
+from tests.payments_pages.conftest import paid, pay_path
 from tests.space import factories
 
 pytestmark = pytest.mark.django_db

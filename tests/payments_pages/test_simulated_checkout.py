@@ -6,7 +6,8 @@ import pytest
 from django.urls import reverse
 
 from payments.models import CheckoutSession, Payment, Receipt, Status, WebhookEvent
-from tests.payments_pages.conftest import pay_path, request_make, session_open
+from tests.factories import request_make
+from tests.payments_pages.conftest import pay_path, session_open
 
 pytestmark = pytest.mark.django_db
 

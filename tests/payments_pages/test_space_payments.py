@@ -11,7 +11,8 @@ from payments.models import Payment, Status
 from portal.users.roles import Role
 from sales.models import SaleAssignment
 from tests.conftest import make_user
-from tests.payments_pages.conftest import FAKE_PDF, paid, pay_path, request_make, simulate
+from tests.factories import request_make
+from tests.payments_pages.conftest import FAKE_PDF, paid, pay_path, simulate
 from tests.space import factories
 
 pytestmark = pytest.mark.django_db

@@ -21,7 +21,8 @@ from payments.providers import simulated_webhook_secret, webhook_secret
 from payments.providers.base import ProviderError
 from payments.services.webhooks import WebhookRejected, webhook_receive
 from payments.simulated_events import simulated_events
-from tests.payments_pages.conftest import pay_path, request_make, session_open
+from tests.factories import request_make
+from tests.payments_pages.conftest import pay_path, session_open
 
 pytestmark = pytest.mark.django_db
 

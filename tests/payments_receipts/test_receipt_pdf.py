@@ -22,7 +22,7 @@ from payments.services.receipts import receipt_pdf, receipt_render_and_send
 from payments.services.requests import deposit_request, payment_request_create
 from portal.branding.models import CompanySettings
 from sales.services import sale_create, sale_update
-from tests.sales.factories import buyer_make, lots_make, programme_make
+from tests.factories import BuyerFactory, ProgrammeFactory, lots_make
 
 pytestmark = pytest.mark.django_db
 
@@ -35,14 +35,14 @@ def _company(db):
 
 
 def _sale(advisor, *, language="fr", **programme_fields):
-    programme = programme_make(
+    programme = ProgrammeFactory(
         code="lum",
         name="Les Jardins de Lumière",
         legal_entity="SCCV Les Jardins de Lumière",
         time_zone="Europe/Paris",
         **programme_fields,
     )
-    buyer = buyer_make(
+    buyer = BuyerFactory(
         first_name="Marie",
         last_name="Dupont",
         language=language,

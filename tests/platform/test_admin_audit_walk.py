@@ -42,9 +42,8 @@ from portal.users.roles import Role
 from programmes.models import Lot, Programme
 from sales.models import Buyer, Sale
 from tests.conftest import make_user
+from tests.factories import BuyerFactory, ProgrammeFactory, lots_make, request_make
 from tests.payments.factories import payment_settings_make
-from tests.payments_admin.helpers import request_make
-from tests.sales.factories import buyer_make, lots_make, programme_make
 from tests.sales_admin.helpers import sale_make, staff_of
 
 pytestmark = pytest.mark.django_db
@@ -63,7 +62,7 @@ def world():
     """An administrator by role (not a superuser, as the company's administrators are) and one
     programme with a sales staff member, a sale and a payment request."""
     chief = make_user("chief@example.test", role=Role.ADMINISTRATOR, first_name="Chief")
-    programme = programme_make(code="walk", name="Programme Walk")
+    programme = ProgrammeFactory(code="walk", name="Programme Walk")
     anne = staff_of(programme, "anne@example.test")
     sale = sale_make(programme, anne)
     payment = request_make(sale=sale, actor=anne, reference="INV-WALK")
@@ -125,7 +124,7 @@ BUILDERS = {
     Alert: lambda w: alert_create(key="walk", user=w.chief, text="Walk"),
     Programme: lambda w: w.programme,
     Lot: lambda w: lots_make(w.programme, 1)[0],
-    Buyer: lambda w: buyer_make(),
+    Buyer: lambda w: BuyerFactory(),
     Sale: lambda w: w.sale,
     Payment: lambda w: w.payment,
     MyPayment: lambda w: MyPayment.objects.get(pk=w.payment.pk),
@@ -185,7 +184,7 @@ def _add_values(model, w) -> dict:
             "marker": default.subject + " (walk)",
         }
     if model is PaymentSettings:
-        other = programme_make(code="walk2")
+        other = ProgrammeFactory(code="walk2")
         return {"programme": str(other.pk), "deposit_percent": "3.50", "marker": "3.50"}
     if model is DepositOverride:
         _deed_planned(w.sale)
@@ -196,7 +195,7 @@ def _add_values(model, w) -> dict:
         return {"name": "Walked company"}
     if model is Sale:
         lot = lots_make(w.programme, 1)[0]
-        buyer = buyer_make()
+        buyer = BuyerFactory()
         return {
             "lots": [str(lot.pk)],
             "main_buyer": str(buyer.pk),
@@ -394,7 +393,7 @@ def test_saving_an_add_form_records_the_new_object(client, world, model, model_a
 
 
 # Objects the delete pages may delete (BUILDERS' programme holds the world's lots and sales).
-DELETE_BUILDERS = {**BUILDERS, Programme: lambda w: programme_make(code="gone", name="Programme Gone")}
+DELETE_BUILDERS = {**BUILDERS, Programme: lambda w: ProgrammeFactory(code="gone", name="Programme Gone")}
 
 
 @pytest.mark.parametrize("how", ["page", "action"])

@@ -65,9 +65,9 @@ def test_members_apply_names_the_people_added_and_removed_by_email(sales, admini
     from django.contrib.auth.models import Group
 
     from portal.audit.changes import members_apply
-    from tests.sales.factories import programme_make
+    from tests.factories import ProgrammeFactory
 
-    programme = programme_make()
+    programme = ProgrammeFactory()
     programme.staff.add(sales)
 
     changes = members_apply(programme, {"staff": [administrator, buyer]})

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from programmes.models import Building, Lot
-from tests.sales.factories import lots_make, programme_make
+from tests.factories import ProgrammeFactory, lots_make
 from tests.sales_admin.helpers import ADMIN_QUERY_BUDGET, count_get_queries, sale_make
 
 pytestmark = pytest.mark.django_db
@@ -50,7 +50,7 @@ def test_staff_see_only_their_programmes_lots(client, world, lots):
 
 def test_the_filters_offer_only_their_programmes_and_buildings(client, world, lots):
     # A filter with a single choice is not shown: Anne works on a second programme.
-    other = programme_make(name="Programme CCC", code="ccc")
+    other = ProgrammeFactory(name="Programme CCC", code="ccc")
     other.staff.add(world.anne)
     client.force_login(world.anne)
 
@@ -159,7 +159,7 @@ def test_the_lot_pages_cost_the_same_few_queries_whatever_the_data(client, world
     lots_make(world.a, 19)
     for n in range(20):
         Building.objects.create(programme=world.a, name=f"Large {n}")
-        Building.objects.create(programme=programme_make(), name=f"Other {n}")
+        Building.objects.create(programme=ProgrammeFactory(), name=f"Other {n}")
     large = count_get_queries(client, url)
 
     assert small == large

@@ -6,7 +6,7 @@ from django.urls import reverse
 from portal.users.models import User
 from programmes.models import Building, Milestone, Programme
 from tests.conftest import make_user
-from tests.sales.factories import programme_make
+from tests.factories import ProgrammeFactory
 from tests.sales_admin.helpers import ADMIN_QUERY_BUDGET, count_get_queries
 
 pytestmark = pytest.mark.django_db
@@ -122,7 +122,7 @@ def test_an_unknown_time_zone_is_refused(client, chief):
 
 
 def test_only_active_staff_can_be_assigned_to_a_programme(client, chief):
-    programme = programme_make()
+    programme = ProgrammeFactory()
     active = User.objects.create_user(email="active@example.test", is_staff=True, last_name="Active")
     User.objects.create_user(email="gone@example.test", is_staff=True, is_active=False)
     make_user("client@example.test")
@@ -164,7 +164,7 @@ def test_an_administrator_sees_every_programme(client, world, chief):
 
 
 def test_the_list_counts_each_programmes_lots(client, world):
-    from tests.sales.factories import lots_make
+    from tests.factories import lots_make
 
     lots_make(world.a, 3)
     client.force_login(world.anne)
@@ -177,7 +177,7 @@ def test_the_list_counts_each_programmes_lots(client, world):
 
 def _grow(programme, size: int) -> None:
     """`size` buildings and staff members, and as many lots spread over the buildings."""
-    from tests.sales.factories import lots_make
+    from tests.factories import lots_make
 
     start = programme.buildings.count()
     for n in range(size):
@@ -195,7 +195,7 @@ def test_the_programme_pages_cost_the_same_few_queries_whatever_the_data(client,
     url = LIST_URL if page == "list" else change_url(world.a)
     Milestone.objects.create(programme=world.a, kind=Milestone.Kind.LAUNCH, planned_date="2026-01-01")
     _grow(world.a, 2)
-    extra = [programme_make() for _ in range(2)]
+    extra = [ProgrammeFactory() for _ in range(2)]
     for programme in extra:
         programme.staff.add(world.anne)
     small = count_get_queries(client, url)
@@ -204,7 +204,7 @@ def test_the_programme_pages_cost_the_same_few_queries_whatever_the_data(client,
     for kind in [Milestone.Kind.WORKS_START, Milestone.Kind.FOUNDATIONS, Milestone.Kind.DELIVERY]:
         Milestone.objects.create(programme=world.a, kind=kind, planned_date="2026-06-01")
     for _ in range(18):
-        programme_make().staff.add(world.anne)
+        ProgrammeFactory().staff.add(world.anne)
     large = count_get_queries(client, url)
 
     assert small == large

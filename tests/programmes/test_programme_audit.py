@@ -12,8 +12,8 @@ from portal.users.roles import Role
 from programmes.models import Building, Milestone, Programme
 from programmes.services import lot_save, programme_save
 from tests.conftest import make_user
+from tests.factories import ProgrammeFactory, lots_make
 from tests.programmes.test_programme_admin import form_data
-from tests.sales.factories import lots_make, programme_make
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +24,7 @@ def change_url(programme) -> str:
 
 def lumieres() -> Programme:
     """The programme the admin form of form_data() describes, as saved."""
-    return programme_make(
+    return ProgrammeFactory(
         name="Les Lumières",
         code="lum",
         status=Programme.Status.ON_SALE,
@@ -130,7 +130,7 @@ def test_a_programme_created_in_the_admin_is_recorded_with_its_staff(client, chi
 
 
 def test_the_service_reads_the_old_value_from_the_database_not_from_the_callers_copy(chief):
-    programme = programme_make(code="lum", city="Lyon")
+    programme = ProgrammeFactory(code="lum", city="Lyon")
     stale = Programme.objects.get(pk=programme.pk)
     Programme.objects.filter(pk=programme.pk).update(city="Grenoble")
 
@@ -140,7 +140,7 @@ def test_the_service_reads_the_old_value_from_the_database_not_from_the_callers_
 
 
 def test_a_lots_status_never_changes_through_lot_save(chief):
-    lot = lots_make(programme_make(), 1)[0]
+    lot = lots_make(ProgrammeFactory(), 1)[0]
 
     with pytest.raises(ValueError):
         lot_save(actor=chief, lot=lot, values={"status": "sold"})

@@ -18,20 +18,20 @@ from sales.services import (
     sales_expire_holds,
 )
 from tests.conftest import make_user
-from tests.sales.factories import buyer_make, lots_make, programme_make
+from tests.factories import BuyerFactory, ProgrammeFactory, lots_make
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def programme():
-    return programme_make()
+    return ProgrammeFactory()
 
 
 def new_sale(programme, sales, lots=None, **kwargs):
     lots = lots or lots_make(programme, 1)
     return sale_create(
-        actor=sales, programme=programme, lots=lots, buyers=[buyer_make()], advisor=sales, **kwargs
+        actor=sales, programme=programme, lots=lots, buyers=[BuyerFactory()], advisor=sales, **kwargs
     )
 
 
@@ -161,20 +161,20 @@ def test_a_buyer_requests_a_reservation_where_the_programme_allows_it(programme,
     programme.save()
     programme.staff.add(sales)
     user = make_user("asker@example.test")
-    buyer_make(user=user)
+    BuyerFactory(user=user)
     lot = lots_make(programme, 1)[0]
     sale = sale_request_reservation(user=user, lot=lot)
     assert sale.requested_by_buyer and sale.stage == Stage.OPTION and sale.advisor == sales
     assert sale.hold_until > timezone.now() + timedelta(days=6)
     other = make_user("other@example.test")
-    buyer_make(user=other)
+    BuyerFactory(user=other)
     with pytest.raises(SaleError, match="has just been taken"):
         sale_request_reservation(user=other, lot=lot)
 
 
 def test_a_programme_closed_to_requests_refuses_them(programme):
     user = make_user("asker@example.test")
-    buyer_make(user=user)
+    BuyerFactory(user=user)
     with pytest.raises(SaleError, match="cannot be requested"):
         sale_request_reservation(user=user, lot=lots_make(programme, 1)[0])
 
@@ -185,9 +185,9 @@ def test_two_staff_saving_the_same_lot_at_once_cannot_both_succeed():
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL for real row locks: set DATABASE_URL")
     staff = make_user("first@example.test")
-    programme = programme_make()
+    programme = ProgrammeFactory()
     lot = lots_make(programme, 1)[0]
-    buyers = [buyer_make(), buyer_make()]
+    buyers = [BuyerFactory(), BuyerFactory()]
     barrier = threading.Barrier(2)
     outcomes = []
 

@@ -7,7 +7,7 @@ from portal.users.roles import Role
 from sales.models import SaleAssignment
 from sales.services import sale_create, sale_move_stage
 from tests.conftest import make_user
-from tests.sales.factories import buyer_make, lots_make, programme_make
+from tests.factories import BuyerFactory, ProgrammeFactory, lots_make
 
 
 def staff_of(programme, email: str, *, role: Role = Role.SALES):
@@ -24,7 +24,7 @@ def sale_make(programme, actor, *, lots: int = 1, buyers: int = 1, **kwargs):
         actor=actor,
         programme=programme,
         lots=lots_make(programme, lots),
-        buyers=[buyer_make() for _ in range(buyers)],
+        buyers=[BuyerFactory() for _ in range(buyers)],
         advisor=actor,
         **kwargs,
     )
@@ -44,7 +44,7 @@ def sales_make(programme, actor, count: int, *, notary=None) -> list:
 
 
 def programme_with_staff(code: str, email: str):
-    programme = programme_make(code=code, name=f"Programme {code.upper()}")
+    programme = ProgrammeFactory(code=code, name=f"Programme {code.upper()}")
     return programme, staff_of(programme, email)
 
 

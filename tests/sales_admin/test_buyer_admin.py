@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from sales.models import Buyer
-from tests.sales.factories import buyer_make
+from tests.factories import BuyerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +57,7 @@ def test_a_bad_phone_is_refused_in_words(client, world):
 
 
 def test_an_email_already_used_in_another_case_is_refused(client, world):
-    buyer_make(email="zofia.nowak@example.test")
+    BuyerFactory(email="zofia.nowak@example.test")
     client.force_login(world.anne)
 
     response = client.post(ADD, buyer_form())

@@ -19,7 +19,7 @@ from programmes.admin.compact.page import RenderedMedia
 from sales.models import Sale
 from sales.services import sale_move_stage
 from tests.conftest import make_user
-from tests.sales.factories import programme_make
+from tests.factories import ProgrammeFactory
 from tests.sales_admin.helpers import sale_make, sales_make, staff_of
 
 pytestmark = pytest.mark.django_db
@@ -216,7 +216,7 @@ def test_filtering_by_another_programmes_advisor_shows_none_of_its_sales(client,
 
 
 def test_a_programme_shared_with_another_staff_member_offers_him(client, world):
-    shared = programme_make(name="Programme SHARED", code="shr")
+    shared = ProgrammeFactory(name="Programme SHARED", code="shr")
     shared.staff.add(world.anne, world.bob)
     client.force_login(world.anne)
 

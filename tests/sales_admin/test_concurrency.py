@@ -6,7 +6,7 @@ from django.test import Client
 from django.urls import reverse
 
 from sales.models import Sale, SaleLot
-from tests.sales.factories import buyer_make, lots_make
+from tests.factories import BuyerFactory, lots_make
 from tests.sales_admin.helpers import programme_with_staff
 
 
@@ -19,7 +19,7 @@ def test_two_staff_saving_the_same_lot_at_once_make_one_sale_and_one_sentence():
     bob = programme_with_staff("oth", "bob@example.test")[1]
     programme.staff.add(bob)
     [lot] = lots_make(programme, 1)
-    buyers = [buyer_make(), buyer_make()]
+    buyers = [BuyerFactory(), BuyerFactory()]
     start = threading.Barrier(2)
     answers = {}
 

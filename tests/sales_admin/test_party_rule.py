@@ -17,8 +17,7 @@ from sales.selectors import (
     sales_visible_to,
 )
 from tests.conftest import make_user
-from tests.payments_admin.helpers import request_make
-from tests.sales.factories import buyer_make
+from tests.factories import BuyerFactory, request_make
 from tests.sales_admin.helpers import sale_make
 
 pytestmark = pytest.mark.django_db
@@ -32,11 +31,11 @@ def parties(world):
     co_buyer_user = make_user("buyer2@example.test", role=Role.BUYER)
     notary = make_user("notary@example.test", role=Role.NOTARY)
     stranger = make_user("stranger@example.test", role=Role.BUYER)
-    buyer_make(user=stranger)
+    BuyerFactory(user=stranger)
     sale = sale_make(world.a, world.anne)
     sale.sale_buyers.all().delete()
-    sale.sale_buyers.create(buyer=buyer_make(user=buyer_user), is_main=True)
-    sale.sale_buyers.create(buyer=buyer_make(user=co_buyer_user))
+    sale.sale_buyers.create(buyer=BuyerFactory(user=buyer_user), is_main=True)
+    sale.sale_buyers.create(buyer=BuyerFactory(user=co_buyer_user))
     SaleAssignment.objects.create(sale=sale, user=notary, role=SaleAssignment.Role.NOTARY)
     other = sale_make(world.a, world.anne)
     world.a.self_reservation_enabled = True
@@ -62,8 +61,8 @@ def test_the_buyers_and_the_assigned_notary_are_parties_and_nobody_else(parties)
 
 def test_payments_and_requests_follow_the_buyers_side_of_the_rule(parties, world):
     sale, other, buyer, co_buyer, notary, stranger = parties
-    payment = request_make(sale, world.anne)
-    request_make(other, world.anne, reference="INV-2")
+    payment = request_make(sale, actor=world.anne)
+    request_make(other, actor=world.anne, reference="INV-2")
 
     assert _sale_ids(sale_ids_bought_by(co_buyer)) == {sale.pk}
     assert list(payments_of_buyer(co_buyer)) == [payment]

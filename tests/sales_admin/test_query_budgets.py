@@ -7,7 +7,7 @@ from portal.users.roles import Role
 from sales.models import SaleAssignment, SavedView
 from sales.services import sale_move_stage
 from tests.conftest import make_user
-from tests.sales.factories import buyer_make
+from tests.factories import BuyerFactory
 from tests.sales_admin.helpers import ADMIN_QUERY_BUDGET, count_get_queries, sale_make, sales_make
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +20,7 @@ def grow(world, sale, size: int, notaries: list) -> None:
     from sales.models import SaleBuyer
 
     for n in range(size):
-        SaleBuyer.objects.create(sale=sale, buyer=buyer_make())
+        SaleBuyer.objects.create(sale=sale, buyer=BuyerFactory())
         notary = make_user(f"notary{len(notaries)}@example.test", role=Role.NOTARY)
         notaries.append(notary)
         SaleAssignment.objects.create(sale=sale, user=notary, role=SaleAssignment.Role.NOTARY)

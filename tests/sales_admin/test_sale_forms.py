@@ -12,7 +12,7 @@ from portal.users.roles import Role
 from programmes.models import Lot
 from sales.models import Sale, SaleAssignment, SaleLot
 from tests.conftest import make_user
-from tests.sales.factories import buyer_make, lots_make
+from tests.factories import BuyerFactory, lots_make
 from tests.sales_admin.helpers import sale_make
 
 pytestmark = pytest.mark.django_db
@@ -63,7 +63,7 @@ def change_form(sale, **overrides) -> dict:
 
 def test_staff_open_a_sale_on_available_lots_with_a_main_buyer_and_a_co_buyer(client, world):
     lots = lots_make(world.a, 2, price="150000.00")
-    main, co = buyer_make(), buyer_make()
+    main, co = BuyerFactory(), BuyerFactory()
     client.force_login(world.anne)
 
     response = client.post(ADD, add_form(lots, main, [co], advisor=world.anne.pk, contract_number="R-12"))
@@ -87,7 +87,7 @@ def test_a_hold_lasts_through_the_chosen_day_in_the_programmes_time_zone(client,
     [lot] = lots_make(world.a, 1)
     client.force_login(world.anne)
 
-    client.post(ADD, add_form([lot], buyer_make(), hold_until="2099-03-10", price="199000"))
+    client.post(ADD, add_form([lot], BuyerFactory(), hold_until="2099-03-10", price="199000"))
 
     sale = Sale.objects.get()
     assert sale.price == Decimal("199000.00")
@@ -96,7 +96,7 @@ def test_a_hold_lasts_through_the_chosen_day_in_the_programmes_time_zone(client,
 
 def test_a_main_buyer_also_given_as_co_buyer_is_counted_once(client, world):
     [lot] = lots_make(world.a, 1)
-    main = buyer_make()
+    main = BuyerFactory()
     client.force_login(world.anne)
 
     client.post(ADD, add_form([lot], main, [main]))
@@ -108,7 +108,7 @@ def test_a_lot_already_taken_is_refused_in_words(client, world):
     taken = sale_make(world.a, world.anne).lots.get()
     client.force_login(world.anne)
 
-    response = client.post(ADD, add_form([taken], buyer_make()))
+    response = client.post(ADD, add_form([taken], BuyerFactory()))
 
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
@@ -118,7 +118,7 @@ def test_a_lot_already_taken_is_refused_in_words(client, world):
 def test_a_lot_taken_while_the_form_was_open_is_refused_in_words(client, world):
     [lot] = lots_make(world.a, 1)
     client.force_login(world.anne)
-    form = add_form([lot], buyer_make())
+    form = add_form([lot], BuyerFactory())
     # Between the page and the click, another staff member opened a sale on the lot.
     Lot.objects.filter(pk=lot.pk).update(status=Lot.Status.OPTIONED)
 
@@ -137,7 +137,7 @@ def test_the_database_rule_of_one_live_sale_per_lot_shows_as_a_sentence(client, 
     SaleLot.objects.create(sale=other, lot=lot)
     client.force_login(world.anne)
 
-    response = client.post(ADD, add_form([lot], buyer_make()))
+    response = client.post(ADD, add_form([lot], BuyerFactory()))
 
     assert response.status_code == 200
     assert "One of these lots was just taken by another sale." in response.content.decode()
@@ -148,7 +148,7 @@ def test_lots_of_two_programmes_make_no_sale(client, world, chief):
     lot_a, lot_b = lots_make(world.a, 1)[0], lots_make(world.b, 1)[0]
     client.force_login(chief)
 
-    response = client.post(ADD, add_form([lot_a, lot_b], buyer_make()))
+    response = client.post(ADD, add_form([lot_a, lot_b], BuyerFactory()))
 
     assert "Choose the lots of one programme only." in response.content.decode()
     assert not Sale.objects.exists()
@@ -158,7 +158,7 @@ def test_a_hold_cannot_end_in_the_past(client, world):
     [lot] = lots_make(world.a, 1)
     client.force_login(world.anne)
 
-    response = client.post(ADD, add_form([lot], buyer_make(), hold_until="2001-01-01"))
+    response = client.post(ADD, add_form([lot], BuyerFactory(), hold_until="2001-01-01"))
 
     assert "The hold cannot end in the past." in response.content.decode()
 

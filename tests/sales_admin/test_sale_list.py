@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from portal.branding.models import CompanySettings
-from tests.sales.factories import buyer_make, lots_make
+from tests.factories import BuyerFactory, lots_make
 from tests.sales_admin.helpers import sale_make
 
 pytestmark = pytest.mark.django_db
@@ -14,8 +14,8 @@ def test_each_row_shows_reference_lots_main_buyer_price_stage_and_advisor(client
     from sales.services import sale_create
 
     main, co = (
-        buyer_make(first_name="Marie", last_name="Curie"),
-        buyer_make(first_name="Pierre", last_name="Curie"),
+        BuyerFactory(first_name="Marie", last_name="Curie"),
+        BuyerFactory(first_name="Pierre", last_name="Curie"),
     )
     sale = sale_create(
         actor=world.anne,

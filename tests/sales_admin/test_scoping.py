@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from sales.models import SaleAssignment
 from tests.conftest import make_user
-from tests.sales.factories import buyer_make, programme_make
+from tests.factories import BuyerFactory, ProgrammeFactory
 from tests.sales_admin.helpers import sale_make
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +21,7 @@ def sales(world):
     sale_a = sale_make(world.a, world.anne)
     sale_b = sale_make(world.b, world.bob)
     # Anne works on a second programme, so the programme filter has something to offer.
-    other = programme_make(name="Programme CCC", code="ccc")
+    other = ProgrammeFactory(name="Programme CCC", code="ccc")
     other.staff.add(world.anne)
     return sale_a, sale_b
 
@@ -102,7 +102,7 @@ def test_the_buttons_of_another_programmes_sale_answer_404(client, world, sales,
 
 
 def test_the_buyers_list_shows_their_programmes_buyers_and_buyers_without_a_sale(client, world, sales):
-    newcomer = buyer_make(last_name="Newcomer")
+    newcomer = BuyerFactory(last_name="Newcomer")
     client.force_login(world.anne)
 
     content = client.get(BUYERS).content.decode()
@@ -114,7 +114,7 @@ def test_the_buyers_list_shows_their_programmes_buyers_and_buyers_without_a_sale
 
 def test_a_buyer_of_both_programmes_shows_only_the_sales_of_mine(client, world, sales):
     from sales.services import sale_create
-    from tests.sales.factories import lots_make
+    from tests.factories import lots_make
 
     shared = sales[0].buyers.get()
     other = sale_create(actor=world.bob, programme=world.b, lots=lots_make(world.b, 1), buyers=[shared])
@@ -137,7 +137,7 @@ def test_another_programmes_buyer_does_not_open(client, world, sales):
 
 
 def test_the_buyer_autocomplete_answers_only_buyers_they_may_see(client, world, sales):
-    newcomer = buyer_make(last_name="Newcomer")
+    newcomer = BuyerFactory(last_name="Newcomer")
     client.force_login(world.anne)
 
     response = client.get(
@@ -150,7 +150,7 @@ def test_the_buyer_autocomplete_answers_only_buyers_they_may_see(client, world, 
 
 
 def test_the_add_form_offers_only_their_programmes_lots(client, world, sales):
-    from tests.sales.factories import lots_make
+    from tests.factories import lots_make
 
     [lot_a] = lots_make(world.a, 1)
     [lot_b] = lots_make(world.b, 1)

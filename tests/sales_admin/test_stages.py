@@ -13,7 +13,7 @@ from sales.models import Sale
 from sales.services import sale_move_stage, sale_request_reservation
 from sales.tasks import sales_expire_holds_task
 from tests.conftest import make_user
-from tests.sales.factories import buyer_make, lots_make
+from tests.factories import BuyerFactory, lots_make
 from tests.sales_admin.helpers import sale_make
 
 pytestmark = pytest.mark.django_db
@@ -140,7 +140,7 @@ def request_sale(world):
     world.a.self_reservation_enabled = True
     world.a.save()
     account = make_user("buyer@example.test", role=Role.BUYER)
-    buyer_make(user=account)
+    BuyerFactory(user=account)
     [lot] = lots_make(world.a, 1)
     return sale_request_reservation(user=account, lot=lot)
 
@@ -256,7 +256,7 @@ def test_a_sale_whose_lots_were_sold_since_cannot_be_reactivated(client, world):
     sale_move_stage(actor=world.anne, sale=old, target="cancelled")
     from sales.services import sale_create
 
-    sale_create(actor=world.anne, programme=world.a, lots=list(old.lots.all()), buyers=[buyer_make()])
+    sale_create(actor=world.anne, programme=world.a, lots=list(old.lots.all()), buyers=[BuyerFactory()])
     client.force_login(world.anne)
 
     response = client.post(reverse("admin:sales_sale_reactivate", args=[old.pk]), follow=True)

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from sales.models import SavedView
 from sales.services import sale_move_stage
-from tests.sales.factories import programme_make
+from tests.factories import ProgrammeFactory
 from tests.sales_admin.helpers import sale_make
 
 pytestmark = pytest.mark.django_db
@@ -78,7 +78,7 @@ def test_the_owner_deletes_his_view(client, world):
 
 def test_the_dashboard_counts_and_sums_per_stage_and_programme(client, world):
     world.a.staff.add(world.anne)
-    other = programme_make(name="Programme ZZZ", code="zzz", currency="PLN")
+    other = ProgrammeFactory(name="Programme ZZZ", code="zzz", currency="PLN")
     other.staff.add(world.anne)
     sale_make(world.a, world.anne)  # 200,000 at option
     sale_make(world.a, world.anne, lots=2)  # 400,000 at option

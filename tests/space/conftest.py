@@ -21,7 +21,7 @@ def advisor(db):
 
 @pytest.fixture
 def programme(db, advisor):
-    programme = factories.programme_make(
+    programme = factories.ProgrammeFactory(
         name="Les Jardins du Canal", code="JDC", self_reservation_enabled=True
     )
     programme.staff.add(advisor)

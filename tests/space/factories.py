@@ -8,48 +8,27 @@ from datetime import date
 from decimal import Decimal
 
 from portal.users.roles import Role
-from programmes.models import Building, Lot, Milestone, Programme
+from programmes.models import Lot, Milestone, Programme
 from sales.models import Buyer, Sale, SaleAssignment
 from sales.services import sale_create
 from tests.conftest import make_user
+from tests.factories import ProgrammeFactory  # noqa: F401  (the suites using this module make programmes)
+from tests.factories import lots_make as lots_of
 
 _numbers = itertools.count(1)
 
 
-def programme_make(**fields) -> Programme:
-    n = next(_numbers)
+def lots_make(programme: Programme, count: int, **fields) -> list[Lot]:
+    """Apartments as the client-space pages show them: numbered A001…, with a floor, a surface,
+    rooms and a price."""
     defaults = {
-        "name": f"Les Jardins {n}",
-        "code": f"P{n}",
-        "address": "1 rue du Canal",
-        "postcode": "69002",
-        "city": "Lyon",
-        "legal_entity": f"SCCV Jardins {n}",
-        "currency": Programme.Currency.EUR,
-        "time_zone": "Europe/Paris",
+        "prefix": "A",
+        "floor": 1,
+        "surface": Decimal("45.50"),
+        "rooms": 2,
+        "price": Decimal("210000.00"),
     }
-    return Programme.objects.create(**{**defaults, **fields})
-
-
-def lots_make(programme: Programme, count: int, *, building: Building | None = None, **fields) -> list[Lot]:
-    start = Lot.objects.filter(programme=programme).count() + 1
-    lots = [
-        Lot(
-            programme=programme,
-            building=building,
-            number=f"A{start + i:03d}",
-            floor=(start + i) % 5,
-            surface=Decimal("45.50") + i,
-            rooms=2 + i % 3,
-            price=Decimal("210000.00") + i * 1000,
-            **fields,
-        )
-        for i in range(count)
-    ]
-    Lot.objects.bulk_create(lots)
-    return list(
-        Lot.objects.filter(programme=programme, number__in=[lot.number for lot in lots]).order_by("pk")
-    )
+    return lots_of(programme, count, **(defaults | fields))
 
 
 def buyers_make(count: int, **fields) -> list[Buyer]:

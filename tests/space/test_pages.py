@@ -42,7 +42,7 @@ def test_the_purchase_page_shows_lots_price_contract_and_contacts(client, anna, 
     words = text_of(response)
     assert "My purchase at Les Jardins du Canal" in words
     assert "A001 Apartment — 1 45.50 m² 2" in words  # number, type, building, floor, surface, rooms
-    assert "€421,000.00" in words  # both lots' prices, in the programme's currency
+    assert "€420,000.00" in words  # both lots' prices, in the programme's currency
     assert "Off-plan sale (VEFA)" in words
     assert "RES-2025-0142" in words
     assert "Sam Advisor sam@example.test +33612345678" in words

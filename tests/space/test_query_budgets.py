@@ -94,7 +94,7 @@ def test_the_calendar_page(client, anna, programme, anna_sale):
     factories.milestones_make(programme, reached=1)
     small = queries_for(client, url)
     for _ in range(10):
-        factories.milestones_make(factories.programme_make(), reached=3)
+        factories.milestones_make(factories.ProgrammeFactory(), reached=3)
     strangers(programme, 10)
     assert_flat(small, queries_for(client, url))
 

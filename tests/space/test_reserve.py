@@ -31,10 +31,10 @@ def messages_of(response) -> list[str]:
 def test_the_reserve_page_lists_the_available_lots_of_programmes_open_to_the_buyer(
     client, anna, programme, free_lot
 ):
-    closed = factories.programme_make(name="Closed programme")
+    closed = factories.ProgrammeFactory(name="Closed programme")
     factories.sale_make(closed, factories.lots_make(closed, 1), [anna])
     closed_lot = factories.lots_make(closed, 1)[0]
-    elsewhere = factories.programme_make(name="Not his programme", self_reservation_enabled=True)
+    elsewhere = factories.ProgrammeFactory(name="Not his programme", self_reservation_enabled=True)
     foreign_lot = factories.lots_make(elsewhere, 1)[0]
     client.force_login(anna.user)
 
@@ -88,7 +88,7 @@ def test_a_programme_closed_to_requests_answers_404(client, anna, programme, fre
 
 
 def test_a_lot_of_a_programme_where_the_buyer_has_no_sale_answers_404(client, anna, anna_sale):
-    elsewhere = factories.programme_make(self_reservation_enabled=True)
+    elsewhere = factories.ProgrammeFactory(self_reservation_enabled=True)
     lot = factories.lots_make(elsewhere, 1)[0]
     client.force_login(anna.user)
     assert request_lot(client, lot).status_code == 404

@@ -41,7 +41,7 @@ def test_a_deactivated_buyer_gets_no_sale(anna, anna_sale):
 
 def test_staff_follow_the_programme_rule_of_sales_visible_to(advisor, anna_sale):
     outsider = make_user("outsider@example.test", role=Role.SALES)
-    other = factories.programme_make(name="Elsewhere", code="ELS")
+    other = factories.ProgrammeFactory(name="Elsewhere", code="ELS")
     other.staff.add(outsider)
 
     assert client_sale_page(advisor, anna_sale.pk).sale == anna_sale
@@ -52,7 +52,7 @@ def test_staff_follow_the_programme_rule_of_sales_visible_to(advisor, anna_sale)
 
 def test_a_staff_member_who_is_also_a_buyer_elsewhere_gets_only_his_programmes(advisor, programme):
     """The party check is for the client space's users; staff keep the programme rule."""
-    elsewhere = factories.programme_make(name="Elsewhere", code="ELS")
+    elsewhere = factories.ProgrammeFactory(name="Elsewhere", code="ELS")
     buyer = factories.buyer_with_login("staffbuyer@example.test")
     sale = factories.sale_make(elsewhere, factories.lots_make(elsewhere, 1), [buyer])
     buyer.user = advisor
