@@ -2,18 +2,23 @@
 advisor in the back-office and by email (PAY-7). Everything goes through the outbox, with keys
 that make each alert go once."""
 
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
 from django.urls import reverse
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
 from payments.links import payment_admin_url, payment_link_url
-from payments.models import Payment
+from payments.models import Payment, Receipt, Refund
 from portal.money import money_format
 from portal.notify import notify_email, notify_in_app, notify_sms
 from portal.outbox.attachments import OutboxAttachment
+from sales.models import Sale
 
 
-def _buyer_values(payment: Payment, amount=None) -> dict:
+def _buyer_values(payment: Payment, amount: Decimal | None = None) -> dict[str, Any]:
     language = payment.buyer.language
     return {
         "buyer_name": str(payment.buyer),
@@ -24,7 +29,7 @@ def _buyer_values(payment: Payment, amount=None) -> dict:
     }
 
 
-def _date(value, language: str) -> str:
+def _date(value: date, language: str) -> str:
     with translation.override(language):
         return formats.date_format(value, "SHORT_DATE_FORMAT")
 
@@ -39,10 +44,13 @@ def alert_buyer_request(payment: Payment, *, key: str, kind: str = "payment_requ
         notify_sms(key=f"{key}:sms", kind=kind, to=payment.buyer.phone, language=language, values=values)
 
 
-def alert_buyer_paid(payment: Payment, *, receipt) -> None:
+def alert_buyer_paid(payment: Payment, *, receipt: Receipt) -> None:
     values = _buyer_values(payment, payment.amount_paid)
     language = payment.buyer.language
-    values |= {"receipt_number": receipt.display_number, "paid_on": _date(payment.paid_at.date(), language)}
+    # Money that came in for a request that could not become paid (a late deposit whose sale
+    # has another one open) has no `paid_at`; its receipt was issued when the money was counted.
+    paid_at = payment.paid_at or receipt.issued_at
+    values |= {"receipt_number": receipt.display_number, "paid_on": _date(paid_at.date(), language)}
     notify_email(
         key=f"payment-confirmation:{payment.pk}",
         kind="payment_confirmation",
@@ -72,7 +80,7 @@ def alert_buyer_failed(payment: Payment, *, attempt: int) -> None:
     )
 
 
-def alert_buyer_refunded(payment: Payment, *, refund) -> None:
+def alert_buyer_refunded(payment: Payment, *, refund: Refund) -> None:
     values = _buyer_values(payment, refund.amount)
     notify_email(
         key=f"payment-refunded:{refund.pk}",
@@ -94,7 +102,7 @@ _STAFF_SENTENCES = {
 }
 
 
-def alert_staff(payment: Payment, *, event: str, key: str, amount=None) -> None:
+def alert_staff(payment: Payment, *, event: str, key: str, amount: Decimal | None = None) -> None:
     """Tell the sale's advisor, in the back-office and by email, in his language."""
     advisor = payment.sale.advisor
     if advisor is None or not advisor.is_active:
@@ -131,7 +139,7 @@ def alert_staff(payment: Payment, *, event: str, key: str, amount=None) -> None:
     )
 
 
-def alert_staff_deposit_not_sent(*, sale, reason: str) -> None:
+def alert_staff_deposit_not_sent(*, sale: Sale, reason: str) -> None:
     """The deposit could not go out by itself at its stage: the advisor must act."""
     advisor = sale.advisor
     if advisor is None or not advisor.is_active:

@@ -20,6 +20,7 @@ from payments.errors import PaymentError
 from payments.models import DepositOverride, PaymentSettings
 from portal.money import money_floor, money_format, money_round
 from programmes.models import Programme
+from sales.models import Sale
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ def _anniversary(start: date, years: int) -> date:
         return start.replace(year=start.year + years, day=28)
 
 
-def deposit_cap(sale) -> DepositCap | None:
+def deposit_cap(sale: Sale) -> DepositCap | None:
     """The most this sale's deposit may be, or None where the country sets no cap."""
     country = sale.programme.country
     if country == Programme.Country.PL:
@@ -93,12 +94,12 @@ def deposit_cap(sale) -> DepositCap | None:
     )
 
 
-def deposit_check(sale, amount: Decimal) -> None:
+def deposit_check(sale: Sale, amount: Decimal) -> None:
     """Refuse an amount above the legal cap, naming the rule."""
     _cap_enforce(sale, amount, deposit_cap(sale))
 
 
-def _cap_enforce(sale, amount: Decimal, cap: DepositCap | None) -> None:
+def _cap_enforce(sale: Sale, amount: Decimal, cap: DepositCap | None) -> None:
     if cap is not None and amount > cap.amount:
         raise PaymentError(
             _("A deposit of %(amount)s is above the legal cap of %(cap)s (%(article)s). %(rule)s")
@@ -111,7 +112,7 @@ def _cap_enforce(sale, amount: Decimal, cap: DepositCap | None) -> None:
         )
 
 
-def deposit_amount_for(sale, rules: PaymentSettings) -> Decimal:
+def deposit_amount_for(sale: Sale, rules: PaymentSettings) -> Decimal:
     """The sale's own deposit if staff set one, else the programme's rule; checked against the cap."""
     cap = deposit_cap(sale)
     override = DepositOverride.objects.filter(sale=sale).first()

@@ -5,10 +5,12 @@ from django.conf import settings
 from django.core import signing
 from django.urls import reverse
 
+from payments.models import Payment
+
 _SIGNER = signing.Signer(salt="payments.link")
 
 
-def payment_link_token(payment) -> str:
+def payment_link_token(payment: Payment) -> str:
     return _SIGNER.sign(f"{payment.pk}.{payment.link_nonce}")
 
 
@@ -22,13 +24,13 @@ def payment_link_parse(token: str) -> tuple[int, str] | None:
     return (int(payment_id), nonce) if payment_id.isdigit() and nonce else None
 
 
-def payment_link_path(payment) -> str:
+def payment_link_path(payment: Payment) -> str:
     return reverse("payments:pay", args=[payment_link_token(payment)])
 
 
-def payment_link_url(payment) -> str:
+def payment_link_url(payment: Payment) -> str:
     return f"{settings.SITE_URL}{payment_link_path(payment)}"
 
 
-def payment_admin_url(payment) -> str:
+def payment_admin_url(payment: Payment) -> str:
     return f"{settings.SITE_URL}{reverse('admin:payments_payment_change', args=[payment.pk])}"

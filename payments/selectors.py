@@ -13,7 +13,8 @@ from payments.models import (
     PaymentSettings,
 )
 from payments.providers import online_payments_available
-from portal.access import is_administrator, is_staff_member
+from portal.access import Viewer, is_administrator, is_staff_member
+from portal.users.models import User
 from programmes.models import Programme
 from programmes.selectors import programmes_scope
 from sales.selectors import sale_ids_bought_by
@@ -60,14 +61,14 @@ def payment_for_link(token: str) -> Payment | None:
 # The client space ---------------------------------------------------------------------------
 
 
-def payments_of_buyer(user) -> QuerySet[Payment]:
+def payments_of_buyer(user: Viewer) -> QuerySet[Payment]:
     """Payments of the sales this user is a buyer of (co-buyers share their purchase's payments)."""
     if not (user.is_authenticated and user.is_active):
         return Payment.objects.none()
     return Payment.objects.filter(sale_id__in=sale_ids_bought_by(user)).exclude(status="cancelled")
 
 
-def client_payments(user) -> tuple[list[Payment], list[Payment]]:
+def client_payments(user: Viewer) -> tuple[list[Payment], list[Payment]]:
     """(open requests, history) for the buyer's payments page, in one query."""
     payments = list(
         payments_of_buyer(user)
@@ -79,7 +80,7 @@ def client_payments(user) -> tuple[list[Payment], list[Payment]]:
     return open_requests, history
 
 
-def client_receipt_payment_get(user, payment_id: int) -> Payment:
+def client_receipt_payment_get(user: Viewer, payment_id: int) -> Payment:
     """A payment of this buyer that holds a receipt (DoesNotExist otherwise)."""
     return (
         payments_of_buyer(user)
@@ -92,13 +93,13 @@ def client_receipt_payment_get(user, payment_id: int) -> Payment:
 # The back-office -----------------------------------------------------------------------------
 
 
-def payments_scope(payments: QuerySet[Payment], user) -> QuerySet[Payment]:
+def payments_scope(payments: QuerySet[Payment], user: Viewer) -> QuerySet[Payment]:
     if not (is_administrator(user) or is_staff_member(user)):
         return payments.none()
     return programmes_scope(payments, user, "programme")
 
 
-def payments_for_admin_list(payments: QuerySet[Payment], user) -> QuerySet[Payment]:
+def payments_for_admin_list(payments: QuerySet[Payment], user: User) -> QuerySet[Payment]:
     """Rows of the payment lists: sale, buyer, programme and whether this user has read each."""
     return payments.select_related("sale", "buyer", "programme").annotate(
         is_read=Exists(PaymentRead.objects.filter(payment=OuterRef("pk"), user=user))

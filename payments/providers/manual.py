@@ -9,6 +9,7 @@ from payments.providers.base import (
     CheckoutSession,
     InvalidEvent,
     ProviderError,
+    ProviderEvent,
     RefundRequest,
     RefundResult,
 )
@@ -32,7 +33,7 @@ class ManualProvider:
     def checkout_expire(self, session_id: str) -> None:
         """No session to close."""
 
-    def event_parse(self, *, payload: bytes, signature: str):
+    def event_parse(self, *, payload: bytes, signature: str) -> ProviderEvent:
         raise InvalidEvent("Bank transfers send no events; staff record them.")
 
     def refund(self, request: RefundRequest) -> RefundResult:

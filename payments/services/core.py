@@ -8,6 +8,7 @@ from django.utils import timezone
 from payments.models import Payment, PaymentEvent
 from payments.statuses import status_check_move, status_move_allowed
 from portal.audit.services import audit_record
+from portal.users.models import User
 
 
 def payment_lock(payment_id: int) -> Payment:
@@ -24,7 +25,7 @@ def payment_log(
     *,
     payment: Payment,
     kind: str,
-    actor=None,
+    actor: User | None = None,
     amount: Decimal | None = None,
     data: dict[str, Any] | None = None,
 ) -> PaymentEvent:
@@ -54,7 +55,13 @@ def payment_log(
 
 
 def payment_move(
-    *, payment: Payment, to: str, actor=None, strict: bool = True, data: dict | None = None, **fields
+    *,
+    payment: Payment,
+    to: str,
+    actor: User | None = None,
+    strict: bool = True,
+    data: dict[str, Any] | None = None,
+    **fields: Any,
 ) -> bool:
     """Move a locked payment to `to`; True if it moved.
 

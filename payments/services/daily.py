@@ -4,6 +4,8 @@ Each is idempotent per payment and day: reminders carry their link and number in
 expired payment is no longer open.
 """
 
+from datetime import datetime
+
 from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
@@ -14,7 +16,7 @@ from payments.selectors import payment_settings_for
 from payments.services.core import payment_lock, payment_log, payment_move
 
 
-def payments_send_reminders(*, now=None) -> int:
+def payments_send_reminders(*, now: datetime | None = None) -> int:
     """Remind buyers of requests still open N days after their link went out (3 and 7 by default).
 
     Counted from the latest sending: a fresh link (a renewed or expired request sent again)
@@ -57,7 +59,7 @@ def payments_send_reminders(*, now=None) -> int:
     return sent
 
 
-def payments_expire(*, now=None) -> int:
+def payments_expire(*, now: datetime | None = None) -> int:
     """Requests whose link ran out unpaid become expired; the advisor is told."""
     now = now or timezone.now()
     expired = 0

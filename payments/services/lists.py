@@ -10,11 +10,12 @@ from payments.errors import PaymentError
 from payments.models import MONEY_RECEIVED_STATUSES, Payment, PaymentEvent, PaymentRead
 from payments.services.core import payment_lock, payment_log
 from portal.access import can
+from portal.users.models import User
 
 RECONCILE_PERMISSION = "payments.reconcile_payment"
 
 
-def payments_mark_read(*, user, payment_ids: Iterable[int], read: bool) -> None:
+def payments_mark_read(*, user: User, payment_ids: Iterable[int], read: bool) -> None:
     payment_ids = list(payment_ids)
     if read:
         PaymentRead.objects.bulk_create(
@@ -25,7 +26,7 @@ def payments_mark_read(*, user, payment_ids: Iterable[int], read: bool) -> None:
 
 
 @transaction.atomic
-def payment_reconcile(*, actor, payment: Payment, undo: bool = False) -> bool:
+def payment_reconcile(*, actor: User, payment: Payment, undo: bool = False) -> bool:
     """An accountant confirms the money is on the bank statement. True if something changed."""
     if not can(actor, RECONCILE_PERMISSION):
         raise PaymentError(_("Only accountants and administrators may reconcile payments."))

@@ -2,6 +2,7 @@
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -13,6 +14,7 @@ from payments.models import OPEN_STATUSES, Method, Payment, PaymentEvent, Status
 from payments.services.core import payment_lock, payment_log, payment_move
 from payments.services.receipts import receipt_issue
 from portal.money import money_format
+from portal.users.models import User
 
 
 def payment_money_received(
@@ -20,10 +22,10 @@ def payment_money_received(
     payment: Payment,
     amount: Decimal,
     provider: str,
-    actor=None,
+    actor: User | None = None,
     provider_payment_id: str = "",
     method: str = "",
-    data: dict | None = None,
+    data: dict[str, Any] | None = None,
 ) -> Payment:
     """Count money in for a locked payment; once the whole amount is in, it is paid.
 
@@ -71,7 +73,7 @@ def payment_failed(*, payment: Payment, reason: str = "") -> None:
 @transaction.atomic
 def payment_record_transfer(
     *,
-    actor,
+    actor: User | None,
     payment: Payment,
     amount: Decimal,
     received_on: date,

@@ -3,7 +3,7 @@
 import contextlib
 import functools
 import secrets
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
@@ -19,6 +19,7 @@ from payments.providers.base import ProviderError
 from payments.references import creditor_reference_for_payment
 from payments.selectors import payment_methods_for, payment_settings_for
 from payments.services.core import payment_lock, payment_log, payment_move
+from portal.users.models import User
 from sales.models import Buyer, Sale
 
 
@@ -32,14 +33,14 @@ def _contact_check(buyer: Buyer, channel: str) -> None:
         )
 
 
-def _link_expiry(rules: PaymentSettings):
+def _link_expiry(rules: PaymentSettings) -> datetime:
     return timezone.now() + timedelta(days=rules.link_valid_days)
 
 
 @transaction.atomic
 def payment_request_create(
     *,
-    actor,
+    actor: User | None,
     sale: Sale,
     amount: Decimal,
     reference: str,
@@ -98,7 +99,7 @@ def payment_request_create(
 
 
 @transaction.atomic
-def deposit_request(*, actor, sale: Sale, channel: str = Payment.Channel.EMAIL) -> Payment:
+def deposit_request(*, actor: User | None, sale: Sale, channel: str = Payment.Channel.EMAIL) -> Payment:
     """Ask for the sale's deposit (programme rule or the sale's own amount, within the legal cap)."""
     sale = Sale.objects.select_for_update().select_related("programme").get(pk=sale.pk)
     rules = payment_settings_for(sale.programme)
@@ -113,7 +114,7 @@ def deposit_request(*, actor, sale: Sale, channel: str = Payment.Channel.EMAIL) 
     )
 
 
-def deposit_request_at_stage(*, sale: Sale, stage: str, actor) -> Payment | None:
+def deposit_request_at_stage(*, sale: Sale, stage: str, actor: User | None) -> Payment | None:
     """Called when a sale reaches a stage: request the deposit if the programme says so now.
 
     A deposit that cannot go out (no planned deed date, above the cap, no email) must not stop
@@ -137,7 +138,7 @@ def deposit_request_at_stage(*, sale: Sale, stage: str, actor) -> Payment | None
 
 
 @transaction.atomic
-def payment_cancel(*, actor, payment: Payment) -> Payment:
+def payment_cancel(*, actor: User | None, payment: Payment) -> Payment:
     payment = payment_lock(payment.pk)
     if payment.status not in OPEN_STATUSES:
         raise PaymentError(
@@ -161,7 +162,7 @@ def _sessions_expire(sessions: list[tuple[str, str]]) -> None:
 
 
 @transaction.atomic
-def payment_link_renew(*, actor, payment: Payment) -> Payment:
+def payment_link_renew(*, actor: User | None, payment: Payment) -> Payment:
     """Send a fresh link for an open or expired request; earlier links stop working."""
     payment = payment_lock(payment.pk)
     if payment.status not in [*OPEN_STATUSES, Status.EXPIRED]:
@@ -190,7 +191,7 @@ def payment_link_renew(*, actor, payment: Payment) -> Payment:
 
 
 @transaction.atomic
-def payment_method_choose(*, payment: Payment, method: str, actor=None) -> Payment:
+def payment_method_choose(*, payment: Payment, method: str, actor: User | None = None) -> Payment:
     """The buyer picks how to pay; possible until he has started paying."""
     payment = payment_lock(payment.pk)
     if payment.status not in OPEN_STATUSES:

@@ -16,7 +16,7 @@ non-2xx so the sender retries.
 """
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from payments.models import (
@@ -87,7 +87,7 @@ def _webhook_store(event: ProviderEvent) -> WebhookEvent:
         return WebhookEvent.objects.get(provider=event.provider, event_id=event.event_id)
 
 
-def _payments_locked():
+def _payments_locked() -> QuerySet[Payment]:
     # The advisor is an outer join, which PostgreSQL cannot lock: only the payment row is locked.
     return Payment.objects.select_for_update(of=("self",)).select_related(
         "sale__advisor", "programme", "buyer"
