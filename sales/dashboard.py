@@ -7,6 +7,7 @@ rectangles (inline SVG: no script, nothing fetched).
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, QuerySet, Sum
 
@@ -75,7 +76,7 @@ def _bars(counts: list[tuple[str, int]]) -> list[Bar]:
     return bars
 
 
-def sales_dashboard(sales: QuerySet[Sale]) -> dict:
+def sales_dashboard(sales: QuerySet[Sale]) -> dict[str, Any]:
     """The dashboard of these sales (already scoped to the user): a table programme × stage with
     counts and amounts, the totals per stage (amounts per currency), and the bars of the chart."""
     groups = (
@@ -84,7 +85,7 @@ def sales_dashboard(sales: QuerySet[Sale]) -> dict:
         .annotate(count=Count("pk"), amount=Sum("price"))
         .order_by("programme__name", "programme_id")
     )
-    column = {stage: index for index, stage in enumerate(STAGES)}
+    column: dict[str, int] = {stage: index for index, stage in enumerate(STAGES)}
     rows: dict[int, Row] = {}
     amounts: dict[int, list[Decimal]] = {}
     stage_counts = [0] * len(STAGES)
@@ -107,7 +108,12 @@ def sales_dashboard(sales: QuerySet[Sale]) -> dict:
         for cell, amount in zip(row.cells, amounts[programme_id], strict=True):
             cell.amount = money_format(amount, row.currency) if cell.count else ""
         live = sum(
-            amount for stage, amount in zip(STAGES, amounts[programme_id], strict=True) if stage in PIPELINE
+            (
+                amount
+                for stage, amount in zip(STAGES, amounts[programme_id], strict=True)
+                if stage in PIPELINE
+            ),
+            Decimal("0"),
         )
         row.amount = money_format(live, row.currency)
     totals = [

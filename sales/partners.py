@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from portal.access import has_role
 from portal.audit.services import audit_record
 from portal.notify import notify_email
+from portal.outbox.models import OutboxMessage
 from portal.users.models import User
 from portal.users.roles import Role
 from portal.users.services import user_role_grant
@@ -37,7 +38,13 @@ def _role_checked(role: str) -> Role:
 
 @transaction.atomic
 def partner_account_create(
-    *, actor, email: str, first_name: str, last_name: str, role: str, inherit_from: User | None = None
+    *,
+    actor: User | None,
+    email: str,
+    first_name: str,
+    last_name: str,
+    role: str,
+    inherit_from: User | None = None,
 ) -> User:
     """Open a notary's or partner agency's account and email it the link to choose a password.
 
@@ -82,7 +89,7 @@ def partner_access_link(user: User) -> str:
 
 
 @transaction.atomic
-def partner_access_send(*, actor, user: User):
+def partner_access_send(*, actor: User | None, user: User) -> OutboxMessage:
     """Email a notary or partner the link to choose (again) his password, in his language."""
     link = partner_access_link(user)
     message = notify_email(
@@ -98,7 +105,7 @@ def partner_access_send(*, actor, user: User):
 
 
 @transaction.atomic
-def sale_assign(*, actor, sale: Sale, user: User, role: str) -> SaleAssignment:
+def sale_assign(*, actor: User | None, sale: Sale, user: User, role: str) -> SaleAssignment:
     """Give a notary or partner access to one sale (again: changes his role on it)."""
     group_role = _role_checked(role)
     if user.is_staff or not has_role(user, group_role):
@@ -117,7 +124,7 @@ def sale_assign(*, actor, sale: Sale, user: User, role: str) -> SaleAssignment:
 
 
 @transaction.atomic
-def sale_unassign(*, actor, sale: Sale, user: User) -> int:
+def sale_unassign(*, actor: User | None, sale: Sale, user: User) -> int:
     """Take a notary's or partner's access to one sale away; returns 1, or 0 if he had none."""
     deleted, _details = SaleAssignment.objects.filter(sale=sale, user=user).delete()
     if deleted:

@@ -1,9 +1,14 @@
 """The sale's stage pipeline: which moves are allowed, and what each stage means for its lots."""
 
+from typing import TYPE_CHECKING
+
 from django.utils.translation import gettext_lazy as _
 
 from programmes.models import Lot
 from sales.models import Stage
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 ALLOWED_MOVES: dict[str, set[str]] = {
     Stage.OPTION: {Stage.RESERVATION_SIGNED, Stage.CANCELLED},
@@ -40,7 +45,7 @@ DATE_FIELD_FOR_STAGE: dict[str, str] = {
 }
 
 # The main line, in order, as the buyer's timeline shows it.
-PIPELINE = [
+PIPELINE: list[str] = [
     Stage.OPTION,
     Stage.RESERVATION_SIGNED,
     Stage.WITHDRAWAL_PERIOD,
@@ -51,7 +56,7 @@ PIPELINE = [
 ]
 
 # What the buyer is expected to do next, shown on his purchase page.
-NEXT_STEP_FOR_BUYER: dict[str, str] = {
+NEXT_STEP_FOR_BUYER: dict[str, "StrPromise"] = {
     Stage.OPTION: _("Sign your reservation contract with your advisor before the hold ends."),
     Stage.RESERVATION_SIGNED: _(
         "You will receive your signed contract by registered letter; your withdrawal period starts then."
