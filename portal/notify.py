@@ -5,6 +5,9 @@ follows the same path (editable text, recipient's language, outbox row with a un
 Staff also get a line in their back-office inbox (`notify_in_app`).
 """
 
+from collections.abc import Mapping
+from typing import Any
+
 from portal.alerts.models import Alert
 from portal.alerts.services import alert_create
 from portal.outbox.attachments import OutboxAttachment
@@ -23,7 +26,7 @@ def notify_email(
     kind: str,
     to: str,
     language: str,
-    values: dict,
+    values: Mapping[str, Any],
     attachments: list[OutboxAttachment] | None = None,
 ) -> OutboxMessage:
     rendered = texts_render(kind=kind, language=language, values=values, channel="email")
@@ -38,7 +41,7 @@ def notify_email(
     )
 
 
-def notify_sms(*, key: str, kind: str, to: str, language: str, values: dict) -> OutboxMessage:
+def notify_sms(*, key: str, kind: str, to: str, language: str, values: Mapping[str, Any]) -> OutboxMessage:
     rendered = texts_render(kind=kind, language=language, values=values, channel="sms")
     return outbox_enqueue_sms(key=key, to=to, text=rendered.sms, secret=kind in SECRET_KINDS)
 

@@ -4,6 +4,8 @@ The buyer writes the payment's structured creditor reference (RF…) on his tran
 eight digits are the payment's id, so a bank line matches its payment without a lookup table.
 """
 
+from typing import Any
+
 from payments.providers.base import (
     CheckoutRequest,
     CheckoutSession,
@@ -40,5 +42,5 @@ class ManualProvider:
         # Staff pay the money back themselves; the portal records it as done.
         return RefundResult(provider_refund_id="", status="succeeded")
 
-    def matching_reference(self, data_object: dict) -> int | None:
+    def matching_reference(self, data_object: dict[str, Any]) -> int | None:
         return reference_payment_id(data_object.get("reference", ""))

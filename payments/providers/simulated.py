@@ -6,6 +6,7 @@ way Stripe's own are read (payments/providers/signing.py), without any Stripe ac
 """
 
 import secrets
+from typing import Any
 
 from payments.providers.base import (
     CheckoutRequest,
@@ -53,7 +54,7 @@ class SimulatedProvider:
     def refund(self, request: RefundRequest) -> RefundResult:
         return RefundResult(provider_refund_id=f"re_sim_{request.refund_id}", status="succeeded")
 
-    def matching_reference(self, data_object: dict) -> int | None:
+    def matching_reference(self, data_object: dict[str, Any]) -> int | None:
         reference = data_object.get("client_reference_id") or ""
         return int(reference) if reference.isdigit() else None
 

@@ -1,5 +1,7 @@
 """Receipts (PAY-8): numbered without gaps per programme, rendered once, reprinted from the file."""
 
+from typing import Any
+
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -47,7 +49,7 @@ def _receipt_render_later(payment_id: int) -> None:
     receipt_render_and_send.delay(payment_id)
 
 
-def receipt_context(receipt: Receipt) -> dict:
+def receipt_context(receipt: Receipt) -> dict[str, Any]:
     payment = receipt.payment
     return {
         "receipt": receipt,

@@ -10,6 +10,7 @@ import logging
 import time
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.files.storage import default_storage
@@ -87,7 +88,7 @@ def outbox_enqueue_sms(*, key: str, to: str, text: str, secret: bool = False) ->
 
 
 def _outbox_enqueue(
-    *, key: str, channel: str, fields: dict, attachments: list[OutboxAttachment]
+    *, key: str, channel: str, fields: dict[str, Any], attachments: list[OutboxAttachment]
 ) -> OutboxMessage:
     with transaction.atomic():
         # get_or_create inserts inside a savepoint and, when a concurrent transaction inserted
@@ -345,7 +346,7 @@ _RETENTION = "retention"
 PURGE_BATCH_SIZE = 500
 
 
-def _outbox_removed(*, now: datetime, reason: str) -> dict:
+def _outbox_removed(*, now: datetime, reason: str) -> dict[str, Any]:
     """The fields of a row whose text is removed; the key, recipients and subject stay."""
     if reason == _SECRET_SENT:
         text = _("This message carried a secret link or code; its text was removed once it was sent.")
@@ -354,7 +355,7 @@ def _outbox_removed(*, now: datetime, reason: str) -> dict:
     return {"text": text, "html": "", "attachments": [], "purged_at": now}
 
 
-def _outbox_attachments_delete(attachments: list[dict]) -> None:
+def _outbox_attachments_delete(attachments: list[dict[str, str]]) -> None:
     # The row no longer points at them; a file already gone is no error.
     for attachment in attachments:
         default_storage.delete(attachment["path"])

@@ -1,6 +1,7 @@
 """Rendering the editable email and SMS texts, and saving the ones staff edit."""
 
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -87,7 +88,7 @@ def _edited_parts(*, kind: str, language: str, channel: str) -> TextParts | None
     return TextParts(*cached) if cached else None
 
 
-def _render(parts: TextParts, values: dict, channel: str) -> RenderedText:
+def _render(parts: TextParts, values: Mapping[str, Any], channel: str) -> RenderedText:
     if channel == SMS:
         return RenderedText(subject="", text="", html="", sms=fill(parts.text, values).strip())
     return RenderedText(
@@ -99,7 +100,9 @@ def _render(parts: TextParts, values: dict, channel: str) -> RenderedText:
     )
 
 
-def texts_render(*, kind: str, language: str, values: dict, channel: str = "email") -> RenderedText:
+def texts_render(
+    *, kind: str, language: str, values: Mapping[str, Any], channel: str = "email"
+) -> RenderedText:
     """Render the `kind` text for `channel` in `language` with `values` for its placeholders.
 
     Uses the text staff edited if there is one, else the shipped default. `company_name` comes
