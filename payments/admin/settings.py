@@ -140,10 +140,39 @@ class RefundAdmin(ProgrammeScopedAdmin, ReadOnlyAdminMixin, admin.ModelAdmin):
 class WebhookEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The provider's events as received: they span every programme, so administrators only."""
 
-    list_display = ["event_id", "type", "provider", "received_at", "processed_at", "failed"]
-    list_filter = ["provider", "type", ("processed_at", admin.EmptyFieldListFilter)]
-    search_fields = ["event_id", "type"]
-    fields = ["provider", "event_id", "type", "received_at", "processed_at", "error", "payload"]
+    # An event that came before its payment was ready waits (waiting since) and is applied when
+    # the payment catches up: administrators see which ones still wait, and for which payment.
+    list_display = [
+        "event_id",
+        "type",
+        "provider",
+        "payment",
+        "occurred_at",
+        "received_at",
+        "waiting_since",
+        "processed_at",
+        "failed",
+    ]
+    list_filter = [
+        "provider",
+        "type",
+        ("processed_at", admin.EmptyFieldListFilter),
+        ("waiting_since", admin.EmptyFieldListFilter),
+    ]
+    list_select_related = ["payment"]
+    search_fields = ["event_id", "type", "provider_payment_id"]
+    fields = [
+        "provider",
+        "event_id",
+        "type",
+        "payment",
+        "occurred_at",
+        "received_at",
+        "waiting_since",
+        "processed_at",
+        "error",
+        "payload",
+    ]
     show_full_result_count = False
 
     def has_view_permission(self, request, obj=None):
