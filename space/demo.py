@@ -15,7 +15,7 @@ from portal.demo import demo_user
 from portal.users.roles import Role
 from programmes.models import Building, Lot, Milestone, Programme
 from sales.models import Buyer, SaleAssignment, Stage
-from sales.services import sale_create, sale_move_stage
+from sales.services import sale_create, sale_move_stage, sale_request_reservation
 from sales.stages import PIPELINE
 
 FIRST_NAMES_FR = [
@@ -203,6 +203,9 @@ def seed_sales(*, advisor_fr, advisor_pl) -> list[tuple[str, str]]:
         _advance(sale, Stage.WITHDRAWAL_PERIOD, advisor_fr)
         SaleAssignment.objects.create(sale=sale, user=notary, role=SaleAssignment.Role.NOTARY)
         SaleAssignment.objects.create(sale=sale, user=partner, role=SaleAssignment.Role.PARTNER)
+        # Paul asked for a parking space himself: a reservation request his advisor must answer,
+        # which he may still withdraw from his purchase page.
+        sale_request_reservation(user=paul, lot=parking[1])
         _spread_sales(
             lumiere,
             apartments[4:24],
