@@ -11,6 +11,7 @@ import ipaddress
 from contextvars import ContextVar
 
 from django.conf import settings
+from django.http import HttpRequest
 
 client_address: ContextVar[str | None] = ContextVar("client_address", default=None)
 
@@ -22,7 +23,7 @@ def _valid(address: str) -> str | None:
         return None
 
 
-def address_from_request(request) -> str | None:
+def address_from_request(request: HttpRequest) -> str | None:
     """The client's IP address, trusting X-Forwarded-For only as far as our own proxies go."""
     trusted = settings.TRUSTED_PROXY_COUNT
     if trusted > 0:

@@ -29,6 +29,14 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _forward_field(obj: models.Model, name: str) -> "models.Field[Any, Any]":
+    # A service sets and reads the row's own fields; a reverse relation is not one of them.
+    field = obj._meta.get_field(name)
+    if not isinstance(field, models.Field):
+        raise ValueError(f"{name!r} is a reverse relation of {obj._meta.label}, not a field to change.")
+    return field
+
+
 def _label(obj: models.Model) -> str:
     # People are known by their email address: their name may be empty or shared.
     return getattr(obj, "email", "") or str(obj)
@@ -52,7 +60,7 @@ def values_apply(obj: models.Model, values: dict[str, Any]) -> dict[str, Any]:
     are set once the row is saved (`members_apply`)."""
     changes = {}
     for name, value in values.items():
-        field = obj._meta.get_field(name)
+        field = _forward_field(obj, name)
         if field.many_to_many:
             continue
         old = _plain(field.value_from_object(obj))
@@ -90,7 +98,7 @@ def values_of(obj: models.Model, names: Iterable[str]) -> dict[str, Any]:
     row's entry); many-to-many fields list their members."""
     data = {}
     for name in names:
-        field = obj._meta.get_field(name)
+        field = _forward_field(obj, name)
         if field.many_to_many:
             data[name] = sorted(_label(member) for member in getattr(obj, name).all()) if obj.pk else []
         else:
@@ -101,7 +109,7 @@ def values_of(obj: models.Model, names: Iterable[str]) -> dict[str, Any]:
 def changes_of(form: BaseForm) -> dict[str, Any]:
     """{field: [old, new]} of what a valid model form changed, old values from the instance as
     the form was opened: for services handed an object the form already filled in."""
-    changes = {}
+    changes: dict[str, Any] = {}
     for name in form.changed_data:
         if name not in form.cleaned_data:
             continue

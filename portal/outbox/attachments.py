@@ -17,7 +17,7 @@ class OutboxAttachment:
     content: bytes | None = None
     storage_path: str = ""
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if (self.content is None) == (not self.storage_path):
             raise ValueError("An attachment needs either content or a storage_path, not both.")
 

@@ -61,6 +61,16 @@ def test_values_apply_returns_old_and_new_of_what_differs_only(sales):
     assert (sales.first_name, sales.language) == ("Samuel", "pl")
 
 
+def test_values_apply_and_values_of_refuse_a_reverse_relation_by_name(sales):
+    from portal.audit.changes import values_apply, values_of
+
+    # "alerts" is the reverse side of Alert.user: not a field of the user to change or record.
+    with pytest.raises(ValueError, match="reverse relation"):
+        values_apply(sales, {"alerts": []})
+    with pytest.raises(ValueError, match="reverse relation"):
+        values_of(sales, ["alerts"])
+
+
 def test_members_apply_names_the_people_added_and_removed_by_email(sales, administrator, buyer):
     from django.contrib.auth.models import Group
 
