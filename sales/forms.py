@@ -20,24 +20,13 @@ from programmes.selectors import advisors_available_to, lots_available_to, progr
 from sales.invitations import buyer_email_refusal
 from sales.models import Buyer, Sale, SaleAssignment, Stage
 from sales.selectors import buyers_scope
-from sales.services import SALE_EDITABLE_FIELDS
+from sales.services import BUYER_EDITABLE_FIELDS, SALE_EDITABLE_FIELDS
 
 
 class BuyerAdminForm(forms.ModelForm):
     class Meta:
         model = Buyer
-        fields = [
-            "civility",
-            "first_name",
-            "last_name",
-            "email",
-            "phone",
-            "address",
-            "postcode",
-            "city",
-            "country",
-            "language",
-        ]
+        fields = list(BUYER_EDITABLE_FIELDS)
 
     def clean_email(self) -> str:
         # Stored in lower case: check uniqueness on the value that will be stored.

@@ -26,7 +26,7 @@ from payments.errors import PaymentError
 from payments.models import MONEY_RECEIVED_STATUSES, OPEN_STATUSES, MyPayment, Payment, Receipt, Status
 from payments.selectors import payments_for_admin_list, payments_scope
 from payments.services.lists import payment_reconcile, payments_mark_read
-from portal.admin_readonly import ReadOnlyAdminMixin
+from portal.admin_helpers import ReadOnlyAdminMixin
 from programmes.admin.scoping import ProgrammeScopedAdmin, ScopedRelatedFieldListFilter
 
 REFUNDABLE_STATUSES = {Status.PAID, Status.PARTLY_REFUNDED, Status.REFUND_REQUESTED}

@@ -13,13 +13,13 @@ from payments.services.settings import (
     payment_settings_save,
 )
 from portal.access import is_administrator
-from portal.admin_readonly import ReadOnlyAdminMixin
+from portal.admin_helpers import DeleteEachAdminMixin, ReadOnlyAdminMixin
 from portal.audit.changes import form_values
 from programmes.admin.scoping import ProgrammeScopedAdmin, ScopedRelatedFieldListFilter
 
 
 @admin.register(PaymentSettings)
-class PaymentSettingsAdmin(ProgrammeScopedAdmin, admin.ModelAdmin):
+class PaymentSettingsAdmin(DeleteEachAdminMixin, ProgrammeScopedAdmin, admin.ModelAdmin):
     """One row per programme (PAY-1, PAY-3): accountants and administrators change it, others read it."""
 
     list_display = ["programme", "deposit_kind", "deposit_percent", "deposit_amount", "link_valid_days"]
@@ -60,13 +60,9 @@ class PaymentSettingsAdmin(ProgrammeScopedAdmin, admin.ModelAdmin):
     def delete_model(self, request, obj):
         payment_settings_delete(actor=request.user, rules=obj)
 
-    def delete_queryset(self, request, queryset):
-        for rules in queryset:
-            payment_settings_delete(actor=request.user, rules=rules)
-
 
 @admin.register(DepositOverride)
-class DepositOverrideAdmin(ProgrammeScopedAdmin, admin.ModelAdmin):
+class DepositOverrideAdmin(DeleteEachAdminMixin, ProgrammeScopedAdmin, admin.ModelAdmin):
     """A sale's own deposit, refused above the legal cap (checked by the form, rule named)."""
 
     programme_path = "sale__programme"
@@ -88,10 +84,6 @@ class DepositOverrideAdmin(ProgrammeScopedAdmin, admin.ModelAdmin):
 
     def delete_model(self, request, obj):
         deposit_override_delete(actor=request.user, override=obj)
-
-    def delete_queryset(self, request, queryset):
-        for override in queryset:
-            deposit_override_delete(actor=request.user, override=override)
 
     @admin.display(description=_("programme"), ordering="sale__programme__name")
     def programme(self, obj):

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from portal.admin_readonly import ReadOnlyAdminMixin
+from portal.admin_helpers import ReadOnlyAdminMixin
 from portal.audit.models import AuditEntry
 
 

@@ -3,7 +3,7 @@ from django.contrib.admin.views.main import ChangeList
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from portal.admin_readonly import ReadOnlyAdminMixin
+from portal.admin_helpers import ReadOnlyAdminMixin
 from portal.outbox.models import OutboxMessage
 from portal.outbox.services import outbox_resend
 

@@ -8,6 +8,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
+from portal.admin_helpers import DeleteEachAdminMixin
 from portal.audit.changes import changes_of
 from portal.texts.kinds import KINDS
 from portal.texts.models import Channel, MessageTemplate
@@ -39,7 +40,7 @@ class MessageTemplateForm(forms.ModelForm):
 
 
 @admin.register(MessageTemplate)
-class MessageTemplateAdmin(admin.ModelAdmin):
+class MessageTemplateAdmin(DeleteEachAdminMixin, admin.ModelAdmin):
     """Texts staff edited. A kind without a row here is sent with its shipped default."""
 
     form = MessageTemplateForm
@@ -129,8 +130,3 @@ class MessageTemplateAdmin(admin.ModelAdmin):
 
     def delete_model(self, request, obj):
         texts_template_delete(template=obj, actor=request.user)
-
-    def delete_queryset(self, request, queryset):
-        # One by one, so each deletion is audited and drops its cached copy.
-        for template in queryset:
-            texts_template_delete(template=template, actor=request.user)

@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.utils.translation import gettext_lazy as _
 
+from portal.admin_helpers import DeleteEachAdminMixin
 from portal.audit.changes import form_values
 from portal.users import admin_accounts  # noqa: F401  (allauth's admins, audited)
 from portal.users.models import User
@@ -20,7 +21,7 @@ class PasswordChangeForm(AdminPasswordChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(DeleteEachAdminMixin, BaseUserAdmin):
     change_password_form = PasswordChangeForm
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "language", "is_staff", "is_active"]
@@ -67,10 +68,6 @@ class UserAdmin(BaseUserAdmin):
 
     def delete_model(self, request, obj):
         user_delete(actor=request.user, user=obj)
-
-    def delete_queryset(self, request, queryset):
-        for user in queryset:
-            user_delete(actor=request.user, user=user)
 
     def log_change(self, request, obj, message):
         # Django's password page saves through the form, then logs: the log is where the

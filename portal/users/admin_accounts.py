@@ -17,20 +17,17 @@ from allauth.usersessions.models import UserSession
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from portal.admin_helpers import DeleteEachAdminMixin
 from portal.audit.changes import form_values
 from portal.users.services import account_record_delete, account_record_save, email_address_verify
 
 
-class AuditedEmailAddressAdmin(EmailAddressAdmin):
+class AuditedEmailAddressAdmin(DeleteEachAdminMixin, EmailAddressAdmin):
     def save_model(self, request, obj, form, change):
         account_record_save(actor=request.user, record=obj, values=form_values(form))
 
     def delete_model(self, request, obj):
         account_record_delete(actor=request.user, record=obj)
-
-    def delete_queryset(self, request, queryset):
-        for address in queryset:
-            account_record_delete(actor=request.user, record=address)
 
     @admin.action(description=_("Mark selected email addresses as verified"))
     def make_verified(self, request, queryset) -> None:
@@ -42,7 +39,7 @@ class AuditedEmailAddressAdmin(EmailAddressAdmin):
                 )
 
 
-class AuditedAuthenticatorAdmin(AuthenticatorAdmin):
+class AuditedAuthenticatorAdmin(DeleteEachAdminMixin, AuthenticatorAdmin):
     readonly_fields = ["user", "type", "created_at", "last_used_at"]
     fields = readonly_fields
 
@@ -56,12 +53,8 @@ class AuditedAuthenticatorAdmin(AuthenticatorAdmin):
     def delete_model(self, request, obj):
         account_record_delete(actor=request.user, record=obj)
 
-    def delete_queryset(self, request, queryset):
-        for authenticator in queryset:
-            account_record_delete(actor=request.user, record=authenticator)
 
-
-class AuditedUserSessionAdmin(UserSessionAdmin):
+class AuditedUserSessionAdmin(DeleteEachAdminMixin, UserSessionAdmin):
     readonly_fields = ["user", "ip", "user_agent", "created_at", "last_seen_at"]
     fields = readonly_fields
 
@@ -73,10 +66,6 @@ class AuditedUserSessionAdmin(UserSessionAdmin):
 
     def delete_model(self, request, obj):
         account_record_delete(actor=request.user, record=obj, end=obj.end)
-
-    def delete_queryset(self, request, queryset):
-        for session in queryset:
-            account_record_delete(actor=request.user, record=session, end=session.end)
 
 
 for model, model_admin in [

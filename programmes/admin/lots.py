@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from portal.admin_helpers import DeleteEachAdminMixin
 from portal.audit.changes import form_values
 from portal.money import money_format
 from programmes.admin.scoping import ProgrammeScopedAdmin, ScopedRelatedFieldListFilter
@@ -9,7 +10,7 @@ from programmes.services import lot_delete, lot_save
 
 
 @admin.register(Lot)
-class LotAdmin(ProgrammeScopedAdmin, admin.ModelAdmin):
+class LotAdmin(DeleteEachAdminMixin, ProgrammeScopedAdmin, admin.ModelAdmin):
     list_display = [
         "number",
         "programme",
@@ -54,7 +55,3 @@ class LotAdmin(ProgrammeScopedAdmin, admin.ModelAdmin):
 
     def delete_model(self, request, obj):
         lot_delete(actor=request.user, lot=obj)
-
-    def delete_queryset(self, request, queryset):
-        for lot in queryset:
-            lot_delete(actor=request.user, lot=lot)

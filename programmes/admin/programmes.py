@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
+from portal.admin_helpers import DeleteEachAdminMixin
 from portal.audit.changes import form_values
 from portal.users.models import User
 from programmes.admin.saving import inline_rows_save
@@ -57,7 +58,7 @@ class MilestoneInline(ProgrammeScopedAdmin, admin.TabularInline):
 
 
 @admin.register(Programme)
-class ProgrammeAdmin(ProgrammeScopedAdmin, admin.ModelAdmin):
+class ProgrammeAdmin(DeleteEachAdminMixin, ProgrammeScopedAdmin, admin.ModelAdmin):
     programme_path = ""
     form = ProgrammeAdminForm
     list_display = [
@@ -143,7 +144,3 @@ class ProgrammeAdmin(ProgrammeScopedAdmin, admin.ModelAdmin):
 
     def delete_model(self, request, obj):
         programme_delete(actor=request.user, programme=obj)
-
-    def delete_queryset(self, request, queryset):
-        for programme in queryset:
-            programme_delete(actor=request.user, programme=programme)

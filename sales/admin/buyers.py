@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from portal.admin_helpers import DeleteEachAdminMixin
 from portal.audit.changes import form_values
 from programmes.admin.scoping import ProgrammeScopedAdmin
 from sales.admin.display import access_state
@@ -15,7 +16,7 @@ from sales.services import buyer_delete, buyer_save
 
 
 @admin.register(Buyer)
-class BuyerAdmin(ProgrammeScopedAdmin, admin.ModelAdmin):
+class BuyerAdmin(DeleteEachAdminMixin, ProgrammeScopedAdmin, admin.ModelAdmin):
     form = BuyerAdminForm
     list_display = ["last_name", "first_name", "email", "phone", "language", "sale_list"]
     list_filter = ["language", "civility"]
@@ -75,7 +76,3 @@ class BuyerAdmin(ProgrammeScopedAdmin, admin.ModelAdmin):
 
     def delete_model(self, request, obj):
         buyer_delete(actor=request.user, buyer=obj)
-
-    def delete_queryset(self, request, queryset):
-        for buyer in queryset:
-            buyer_delete(actor=request.user, buyer=buyer)
