@@ -107,8 +107,6 @@ class OutboxMessageFactory(DjangoModelFactory):
     text = "Hello Anna, your reservation is confirmed."
 
 
-
-
 def lots_make(programme: Programme, count: int, *, prefix: str = "L", **fields) -> list[Lot]:
     """`count` lots numbered after the programme's existing ones (L001, L002…), in one insert."""
     start = Lot.objects.filter(programme=programme).count() + 1
@@ -120,8 +118,6 @@ def lots_make(programme: Programme, count: int, *, prefix: str = "L", **fields) 
     return list(
         Lot.objects.filter(programme=programme, number__in=[lot.number for lot in lots]).order_by("pk")
     )
-
-
 
 
 def request_make(

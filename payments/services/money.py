@@ -98,7 +98,13 @@ def payment_record_transfer(
     if method not in {Method.TRANSFER, Method.CHEQUE}:
         raise PaymentError(_("Record a bank transfer or a cheque."))
     if payment.status == Status.EXPIRED:
-        payment_move(payment=payment, to=Status.TO_PAY, actor=actor)
+        try:
+            with transaction.atomic():
+                payment_move(payment=payment, to=Status.TO_PAY, actor=actor)
+        except IntegrityError:
+            # A late deposit whose sale has since been asked for another one cannot open again:
+            # the money is recorded all the same, receipted, and the advisor told which to refund.
+            payment.refresh_from_db(fields=["status", "status_changed_at"])
     return payment_money_received(
         payment=payment,
         amount=amount,

@@ -114,3 +114,26 @@ def test_a_transfer_arriving_after_the_link_expired_still_pays_the_request(payme
     assert payment.status == Status.PAID
     statuses = list(payment.events.filter(kind="status_changed").values_list("data__to", flat=True))
     assert statuses == ["expired", "to_pay", "paid"]
+
+
+def test_a_transfer_for_an_expired_deposit_already_replaced_is_recorded_without_reopening_it(
+    advisor, accountant, time_machine
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    sale = sale_with_buyer_make(advisor=advisor, first_name="Anna", last_name="Buyer")
+    late = request_make(
+        actor=advisor, sale=sale, amount="500.00", reference="DEP-1", kind=Payment.Kind.DEPOSIT
+    )
+    time_machine.move_to(timezone.now() + timedelta(days=15))
+    payments_expire()
+    request_make(actor=advisor, sale=sale, amount="500.00", reference="DEP-2", kind=Payment.Kind.DEPOSIT)
+
+    late = record(late, accountant, "500.00")
+
+    late.refresh_from_db()
+    assert (late.status, late.amount_paid) == (Status.EXPIRED, Decimal("500.00"))
+    assert Receipt.objects.filter(payment=late).exists()
+    assert Alert.objects.filter(user=advisor, key=f"staff-payment-received:{late.pk}").exists()
