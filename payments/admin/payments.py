@@ -28,6 +28,7 @@ from payments.selectors import payments_for_admin_list, payments_scope
 from payments.services.lists import payment_reconcile, payments_mark_read
 from portal.admin_helpers import ReadOnlyAdminMixin
 from programmes.admin.scoping import ProgrammeScopedAdmin, ScopedRelatedFieldListFilter
+from sales.admin.unassigned import UnassignedNoticeMixin
 
 REFUNDABLE_STATUSES = {Status.PAID, Status.PARTLY_REFUNDED, Status.REFUND_REQUESTED}
 
@@ -60,7 +61,9 @@ class ReadFilter(admin.SimpleListFilter):
         return queryset
 
 
-class BasePaymentAdmin(PaymentAdminViews, ProgrammeScopedAdmin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class BasePaymentAdmin(
+    UnassignedNoticeMixin, PaymentAdminViews, ProgrammeScopedAdmin, ReadOnlyAdminMixin, admin.ModelAdmin
+):
     list_display = [
         "reference_column",
         "buyer",

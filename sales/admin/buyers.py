@@ -9,6 +9,7 @@ from portal.admin_helpers import DeleteEachAdminMixin
 from portal.audit.changes import form_values
 from programmes.admin.scoping import ProgrammeScopedAdmin
 from sales.admin.display import access_state
+from sales.admin.unassigned import UnassignedNoticeMixin
 from sales.forms import BuyerAdminForm
 from sales.models import Buyer, Invitation, SaleBuyer
 from sales.selectors import buyers_scope, sales_visible_to
@@ -16,7 +17,7 @@ from sales.services import buyer_delete, buyer_save
 
 
 @admin.register(Buyer)
-class BuyerAdmin(DeleteEachAdminMixin, ProgrammeScopedAdmin, admin.ModelAdmin):
+class BuyerAdmin(UnassignedNoticeMixin, DeleteEachAdminMixin, ProgrammeScopedAdmin, admin.ModelAdmin):
     form = BuyerAdminForm
     list_display = ["last_name", "first_name", "email", "phone", "language", "sale_list"]
     list_filter = ["language", "civility"]

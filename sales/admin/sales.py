@@ -33,6 +33,7 @@ from sales.admin.filters import (
     list_advisors,
     list_programmes,
 )
+from sales.admin.unassigned import UnassignedNoticeMixin
 from sales.admin.views import PARTNER_ACCOUNT_PERMISSION, SaleAdminViews
 from sales.errors import SaleError
 from sales.forms import SaleAddForm, SaleChangeForm, partner_accounts
@@ -149,7 +150,7 @@ class SaleChangeList(CompactChangeList, RowsPerPageChangeList):
 
 
 @admin.register(Sale)
-class SaleAdmin(SaleAdminViews, AccessActions, ProgrammeScopedAdmin, admin.ModelAdmin):
+class SaleAdmin(UnassignedNoticeMixin, SaleAdminViews, AccessActions, ProgrammeScopedAdmin, admin.ModelAdmin):
     form = SaleChangeForm
     list_display = [
         "reference",
