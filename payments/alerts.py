@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.urls import reverse
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
@@ -29,6 +30,16 @@ def _buyer_values(payment: Payment, amount: Decimal | None = None) -> dict[str, 
     }
 
 
+def _advisor_email(payment: Payment) -> str:
+    """Where the buyer's answer goes: the sale's advisor, when the sale has an active one."""
+    advisor = payment.sale.advisor
+    return advisor.email if advisor is not None and advisor.is_active else ""
+
+
+def _payments_page_url() -> str:
+    return settings.SITE_URL + reverse("space:payments")
+
+
 def _date(value: date, language: str) -> str:
     with translation.override(language):
         return formats.date_format(value, "SHORT_DATE_FORMAT")
@@ -39,7 +50,14 @@ def alert_buyer_request(payment: Payment, *, key: str, kind: str = "payment_requ
     values = _buyer_values(payment)
     language = payment.buyer.language
     if payment.channel in {Payment.Channel.EMAIL, Payment.Channel.BOTH}:
-        notify_email(key=f"{key}:email", kind=kind, to=payment.buyer.email, language=language, values=values)
+        notify_email(
+            key=f"{key}:email",
+            kind=kind,
+            to=payment.buyer.email,
+            language=language,
+            values=values,
+            reply_to=_advisor_email(payment),
+        )
     if payment.channel in {Payment.Channel.SMS, Payment.Channel.BOTH} and payment.buyer.phone:
         notify_sms(key=f"{key}:sms", kind=kind, to=payment.buyer.phone, language=language, values=values)
 
@@ -50,15 +68,21 @@ def alert_buyer_paid(payment: Payment, *, receipt: Receipt) -> None:
     # Money that came in for a request that could not become paid (a late deposit whose sale
     # has another one open) has no `paid_at`; its receipt was issued when the money was counted.
     paid_at = payment.paid_at or receipt.issued_at
-    values |= {"receipt_number": receipt.display_number, "paid_on": _date(paid_at.date(), language)}
+    values |= {
+        "receipt_number": receipt.display_number,
+        "paid_on": _date(paid_at.date(), language),
+        "link": _payments_page_url(),
+    }
     notify_email(
         key=f"payment-confirmation:{payment.pk}",
         kind="payment_confirmation",
         to=payment.buyer.email,
         language=language,
         values={
-            name: values[name] for name in ("buyer_name", "amount", "reference", "receipt_number", "paid_on")
+            name: values[name]
+            for name in ("buyer_name", "amount", "reference", "receipt_number", "paid_on", "link")
         },
+        reply_to=_advisor_email(payment),
         attachments=[
             OutboxAttachment(
                 filename=receipt.filename,
@@ -77,6 +101,7 @@ def alert_buyer_failed(payment: Payment, *, attempt: int) -> None:
         to=payment.buyer.email,
         language=payment.buyer.language,
         values={name: values[name] for name in ("buyer_name", "amount", "reference", "link")},
+        reply_to=_advisor_email(payment),
     )
 
 
@@ -87,7 +112,11 @@ def alert_buyer_refunded(payment: Payment, *, refund: Refund) -> None:
         kind="payment_refunded",
         to=payment.buyer.email,
         language=payment.buyer.language,
-        values={name: values[name] for name in ("buyer_name", "amount", "reference")},
+        values={
+            **{name: values[name] for name in ("buyer_name", "amount", "reference")},
+            "link": _payments_page_url(),
+        },
+        reply_to=_advisor_email(payment),
     )
 
 

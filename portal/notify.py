@@ -13,7 +13,7 @@ from portal.alerts.services import alert_create
 from portal.outbox.attachments import OutboxAttachment
 from portal.outbox.models import OutboxMessage
 from portal.outbox.services import outbox_enqueue_email, outbox_enqueue_sms
-from portal.texts.services import texts_render
+from portal.texts.services import texts_render, texts_render_email
 from portal.users.models import User
 
 # Texts whose link or code opens an account: the outbox forgets them once they are sent.
@@ -28,15 +28,19 @@ def notify_email(
     language: str,
     values: Mapping[str, Any],
     attachments: list[OutboxAttachment] | None = None,
+    reply_to: str = "",
 ) -> OutboxMessage:
-    rendered = texts_render(kind=kind, language=language, values=values, channel="email")
+    """The `kind` email in the company's layout, with a button to `values["link"]` (the page it is
+    about). `reply_to`: who answers, the sale's advisor when the email concerns a sale."""
+    email = texts_render_email(kind=kind, language=language, values=values)
     return outbox_enqueue_email(
         key=key,
         to=to,
-        subject=rendered.subject,
-        text=rendered.text,
-        html=rendered.html,
+        subject=email.subject,
+        text=email.text,
+        html=email.html,
         attachments=attachments,
+        reply_to=reply_to,
         secret=kind in SECRET_KINDS,
     )
 

@@ -35,7 +35,7 @@ from portal.users.roles import STAFF_ROLES, Role
 from portal.users.services import user_role_grant
 from programmes.models import Programme
 from sales.errors import SaleError
-from sales.models import Buyer, Invitation, InvitationQuerySet
+from sales.models import Buyer, Invitation, InvitationQuerySet, Sale
 
 
 class InvitationInvalid(Exception):
@@ -157,6 +157,17 @@ def _email_values(*, buyer: Buyer, link: str, expires_at: datetime) -> dict[str,
     }
 
 
+def _advisor_email(buyer: Buyer) -> str:
+    """Where the buyer's answer to his invitation goes: the advisor of his latest sale, if active."""
+    email = (
+        Sale.objects.filter(sale_buyers__buyer=buyer, advisor__is_active=True)
+        .order_by("-pk")
+        .values_list("advisor__email", flat=True)
+        .first()
+    )
+    return email or ""
+
+
 @transaction.atomic
 def invitation_send(*, actor: User | None, buyer: Buyer) -> Invitation:
     """Email the buyer a new link to set his password; the links sent before stop working.
@@ -183,6 +194,7 @@ def invitation_send(*, actor: User | None, buyer: Buyer) -> Invitation:
         to=user.email,
         language=buyer.language,
         values=_email_values(buyer=buyer, link=link, expires_at=invitation.expires_at),
+        reply_to=_advisor_email(buyer),
     )
     audit_record(
         actor=actor,

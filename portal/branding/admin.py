@@ -29,6 +29,7 @@ class CompanySettingsForm(forms.ModelForm):
             "name",
             "logo",
             "legal_details",
+            "email_sender_name",
             "primary_colour",
             "on_primary_colour",
             "page_background_colour",
@@ -60,7 +61,7 @@ class CompanySettingsAdmin(admin.ModelAdmin):
     fieldsets = [
         (
             _("Company"),
-            {"fields": ["name", "logo", "legal_details"]},
+            {"fields": ["name", "logo", "legal_details", "email_sender_name"]},
         ),
         (
             _("Colours"),

@@ -76,6 +76,15 @@ class CompanySettings(models.Model):
             "in page footers and on documents."
         ),
     )
+    email_sender_name = models.CharField(
+        _("email sender name"),
+        max_length=100,
+        blank=True,
+        help_text=_(
+            "The name emails come from, before the portal's sending address. Leave empty to use the "
+            "company name."
+        ),
+    )
 
     primary_colour = models.CharField(
         _("primary colour"), max_length=7, default="#1f4e79", validators=[validate_hex_colour]
@@ -184,6 +193,11 @@ class CompanySettings(models.Model):
     def version(self) -> int:
         """Changes whenever the row is saved; cache-busting query strings use it."""
         return int(self.updated_at.timestamp() * 1000) if self.updated_at else 0
+
+    @property
+    def sender_name(self) -> str:
+        """The name emails come from: the one set for emails, else the company name."""
+        return self.email_sender_name.strip() or self.name
 
     @property
     def logo_url(self) -> str:

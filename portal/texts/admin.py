@@ -4,12 +4,12 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
-from django.utils.safestring import mark_safe
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from portal.admin_helpers import DeleteEachAdminMixin
 from portal.audit.changes import changes_of
+from portal.branding.selectors import company_settings_get
+from portal.texts.emails import email_compose
 from portal.texts.kinds import KINDS
 from portal.texts.models import Channel, MessageTemplate
 from portal.texts.services import (
@@ -113,14 +113,16 @@ class MessageTemplateAdmin(DeleteEachAdminMixin, admin.ModelAdmin):
         if not self.has_view_or_change_permission(request, obj):
             raise PermissionDenied
         parts = TextParts(subject=obj.subject, text=obj.text, html=obj.html)
-        rendered = texts_preview(kind=obj.kind, channel=obj.channel, parts=parts)
-        page = format_html(
-            '<!DOCTYPE html><html lang="{}"><head><meta charset="utf-8"><title>{}</title></head>'
-            "<body>{}</body></html>",
-            obj.language,
-            rendered.subject,
-            mark_safe(rendered.html),  # staff-written HTML with escaped values, shown only in this sandbox
-        )
+        rendered = texts_preview(kind=obj.kind, channel=obj.channel, parts=parts, language=obj.language)
+        # The email as it is sent, in the company's layout; the logo from the portal, not the email.
+        page = email_compose(
+            subject=rendered.subject,
+            text=rendered.text,
+            html=rendered.html,
+            language=obj.language,
+            button=rendered.button,
+            logo_src=company_settings_get().logo_url,
+        ).html
         response = HttpResponse(page)
         response["Content-Security-Policy"] = _PREVIEW_CSP
         return response

@@ -23,9 +23,12 @@ class Placeholder:
 
 @dataclass(frozen=True)
 class TextKind:
+    """`button` is the label of the email's button to its `{link}`: the page the email is about."""
+
     label: str
     channels: tuple[str, ...]
     placeholders: tuple[Placeholder, ...]
+    button: str = ""
 
     def placeholder_names(self) -> list[str]:
         return [placeholder.name for placeholder in self.placeholders]
@@ -36,6 +39,13 @@ class TextKind:
 
 # Filled by the renderer from the company settings, so every kind may use it.
 COMPANY_NAME = Placeholder("company_name", _("Name of the developer company"), "Horizon Promotion")
+# Filled by the renderer in every kind with a button: where the button sits in the HTML body (it
+# goes after the text when left out); the link itself in the plain text.
+BUTTON = Placeholder(
+    "button",
+    _("The button to the link: where it goes in the HTML (after the text when left out)"),
+    "",
+)
 
 _USER_NAME = Placeholder("user_name", _("Full name of the user, or his email address"), "Anna Kowalska")
 _BUYER_NAME = Placeholder("buyer_name", _("Full name of the buyer"), "Anna Kowalska")
@@ -52,6 +62,9 @@ _DUE_DATE = Placeholder("due_date", _("Date by which to pay"), "30/06/2025")
 _AMOUNT_PAID = Placeholder("amount", _("Amount paid, with its currency"), "2 500,00 €")
 _AMOUNT_REFUNDED = Placeholder("amount", _("Amount refunded, with its currency"), "500,00 €")
 _SALE_REFERENCE = Placeholder("sale_reference", _("Reference of the sale file"), "LJC-00042")
+_PAYMENTS_PAGE_LINK = Placeholder(
+    "link", _("Link to the buyer's payments and receipts in the client space"), _EXAMPLE_LINK
+)
 _BACK_OFFICE_LINK = Placeholder(
     "link",
     _("Link to the payment in the back-office"),
@@ -59,8 +72,11 @@ _BACK_OFFICE_LINK = Placeholder(
 )
 
 
-def _kind(label: str, channels: tuple[str, ...], *placeholders: Placeholder) -> TextKind:
-    return TextKind(label=label, channels=channels, placeholders=(*placeholders, COMPANY_NAME))
+def _kind(label: str, channels: tuple[str, ...], *placeholders: Placeholder, button: str = "") -> TextKind:
+    extra = (BUTTON,) if button else ()
+    return TextKind(
+        label=label, channels=channels, placeholders=(*placeholders, COMPANY_NAME, *extra), button=button
+    )
 
 
 def _staff_payment_kind(label: str, amount: Placeholder) -> TextKind:
@@ -74,6 +90,7 @@ def _staff_payment_kind(label: str, amount: Placeholder) -> TextKind:
         _PAYMENT_REFERENCE,
         _SALE_REFERENCE,
         _BACK_OFFICE_LINK,
+        button=_("See the payment in the back-office"),
     )
 
 
@@ -83,18 +100,22 @@ KINDS: dict[str, TextKind] = {
         (EMAIL,),
         _USER_NAME,
         Placeholder("link", _("Link that confirms the address"), _EXAMPLE_LINK),
+        button=_("Confirm my email address"),
     ),
     "password_reset": _kind(
         _("Password reset"),
         (EMAIL,),
         _USER_NAME,
         Placeholder("link", _("Link to choose a new password"), _EXAMPLE_LINK),
+        button=_("Choose a new password"),
     ),
     "login_code": _kind(
         _("Login code"),
         (EMAIL,),
         _USER_NAME,
         Placeholder("code", _("One-time code to type on the login page"), "7KQ-4PZ"),
+        Placeholder("link", _("Link to the page where the code is typed"), _EXAMPLE_LINK),
+        button=_("Enter my code"),
     ),
     "access_invitation": _kind(
         _("Invitation to the client space"),
@@ -103,6 +124,7 @@ KINDS: dict[str, TextKind] = {
         Placeholder("link", _("Single-use link to set a password"), _EXAMPLE_LINK),
         _PROGRAMME_NAME,
         Placeholder("expires_on", _("Date after which the link no longer works"), "15/07/2025"),
+        button=_("Set my password"),
     ),
     "payment_request": _kind(
         _("Payment request"),
@@ -112,6 +134,7 @@ KINDS: dict[str, TextKind] = {
         _PAYMENT_REFERENCE,
         _PAYMENT_LINK,
         _DUE_DATE,
+        button=_("Pay online"),
     ),
     "payment_reminder": _kind(
         _("Payment reminder"),
@@ -121,6 +144,7 @@ KINDS: dict[str, TextKind] = {
         _PAYMENT_REFERENCE,
         _PAYMENT_LINK,
         _DUE_DATE,
+        button=_("Pay online"),
     ),
     "payment_confirmation": _kind(
         _("Payment confirmation, with the receipt"),
@@ -130,6 +154,8 @@ KINDS: dict[str, TextKind] = {
         _PAYMENT_REFERENCE,
         Placeholder("receipt_number", _("Number of the receipt attached to the email"), "REC-2025-0087"),
         Placeholder("paid_on", _("Date of the payment"), "28/06/2025"),
+        _PAYMENTS_PAGE_LINK,
+        button=_("See my payments and receipts"),
     ),
     "payment_failed": _kind(
         _("Failed payment"),
@@ -138,6 +164,7 @@ KINDS: dict[str, TextKind] = {
         _AMOUNT_REQUESTED,
         _PAYMENT_REFERENCE,
         Placeholder("link", _("Link to the payment page, to try again"), _EXAMPLE_LINK),
+        button=_("Try again"),
     ),
     "payment_refunded": _kind(
         _("Refund"),
@@ -145,6 +172,8 @@ KINDS: dict[str, TextKind] = {
         _BUYER_NAME,
         _AMOUNT_REFUNDED,
         _PAYMENT_REFERENCE,
+        _PAYMENTS_PAGE_LINK,
+        button=_("See my payments"),
     ),
     "staff_payment_received": _staff_payment_kind(_("Staff alert: payment received"), _AMOUNT_PAID),
     "staff_payment_failed": _staff_payment_kind(_("Staff alert: payment failed"), _AMOUNT_REQUESTED),

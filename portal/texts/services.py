@@ -9,9 +9,11 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.utils import translation
 
 from portal.audit.services import audit_record
 from portal.branding.selectors import company_settings_get
+from portal.texts.emails import BUTTON_SLOT, EmailButton, EmailContent, email_compose
 from portal.texts.formatting import fill
 from portal.texts.kinds import KINDS, SMS, TextKind
 from portal.texts.models import MessageTemplate, message_template_cache_key
@@ -35,12 +37,17 @@ class TextParts:
 
 @dataclass(frozen=True)
 class RenderedText:
-    """A text ready to send: subject, text and html for email, sms for SMS (the others are "")."""
+    """A text ready to send: subject, text and html for email, sms for SMS (the others are "").
+
+    The html body holds `BUTTON_SLOT` where its `{button}` was; `button` is the kind's button to
+    its link, for `email_compose` to draw (None when the kind has none or the link is empty).
+    """
 
     subject: str
     text: str
     html: str
     sms: str
+    button: EmailButton | None = None
 
 
 def texts_language(language: str | None) -> str:
@@ -88,15 +95,24 @@ def _edited_parts(*, kind: str, language: str, channel: str) -> TextParts | None
     return TextParts(*cached) if cached else None
 
 
-def _render(parts: TextParts, values: Mapping[str, Any], channel: str) -> RenderedText:
+def _render(
+    parts: TextParts, values: Mapping[str, Any], channel: str, kind: TextKind, language: str
+) -> RenderedText:
     if channel == SMS:
         return RenderedText(subject="", text="", html="", sms=fill(parts.text, values).strip())
+    link = str(values.get("link") or "")
+    button = None
+    if kind.button and link:
+        with translation.override(language):
+            button = EmailButton(url=link, label=str(kind.button))
     return RenderedText(
         # A subject is one header line, whatever the values hold.
         subject=" ".join(fill(parts.subject, values).split()),
-        text=fill(parts.text, values),
-        html=fill(parts.html, values, html=True),
+        # The plain text has no button: {button} is its link there.
+        text=fill(parts.text, {**values, "button": link}),
+        html=fill(parts.html, {**values, "button": BUTTON_SLOT if button else ""}, html=True),
         sms="",
+        button=button,
     )
 
 
@@ -115,13 +131,32 @@ def texts_render(
     parts = _edited_parts(kind=kind, language=language, channel=channel) or texts_default(
         kind=kind, language=language, channel=channel
     )
-    return _render(parts, {"company_name": company_settings_get().name, **values}, channel)
+    text_kind = KINDS[kind]
+    return _render(
+        parts, {"company_name": company_settings_get().name, **values}, channel, text_kind, language
+    )
 
 
-def texts_preview(*, kind: str, channel: str, parts: TextParts) -> RenderedText:
+def texts_render_email(*, kind: str, language: str, values: Mapping[str, Any]) -> EmailContent:
+    """The `kind` email in `language`, in the company's layout: subject, plain text and HTML.
+
+    The button leads to `values["link"]`, the page the email is about.
+    """
+    rendered = texts_render(kind=kind, language=language, values=values, channel="email")
+    return email_compose(
+        subject=rendered.subject,
+        text=rendered.text,
+        html=rendered.html,
+        language=texts_language(language),
+        button=rendered.button,
+    )
+
+
+def texts_preview(*, kind: str, channel: str, parts: TextParts, language: str = "") -> RenderedText:
     """`parts` rendered with the sample values of the kind's placeholders, for the back-office."""
-    samples = {**_kind_checked(kind, channel).samples(), "company_name": company_settings_get().name}
-    return _render(parts, samples, channel)
+    text_kind = _kind_checked(kind, channel)
+    samples = {**text_kind.samples(), "company_name": company_settings_get().name}
+    return _render(parts, samples, channel, text_kind, texts_language(language or None))
 
 
 @transaction.atomic

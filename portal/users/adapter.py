@@ -47,39 +47,53 @@ class AccountAdapter(DefaultAccountAdapter):
         return address
 
     def send_mail(self, template_prefix, email, context):
-        """Every account email goes through the outbox, in the recipient's own language."""
+        """Every account email goes through the outbox, in the recipient's own language and in
+        the company's layout."""
         # allauth loads its adapter while Django starts; the outbox and texts apps load later.
+        from django.conf import settings
+        from django.urls import reverse
+        from django.utils.html import escape, linebreaks, urlize
+
         from portal.outbox.services import outbox_enqueue_email
-        from portal.texts.services import texts_render
+        from portal.texts.emails import EmailButton, email_compose
+        from portal.texts.services import texts_language, texts_render_email
 
         user = User.objects.filter(email__iexact=email).only("language", "first_name", "last_name").first()
         language = user.language if user else translation.get_language()
         with translation.override(language):
             kind = EDITABLE_ACCOUNT_EMAILS.get(template_prefix)
             if kind:
+                link = context.get("activate_url") or context.get("password_reset_url") or ""
+                if kind == "login_code":
+                    link = settings.SITE_URL + reverse("account_confirm_login_code")
                 values = {
                     "user_name": (user.get_full_name() if user else "") or email,
-                    "link": context.get("activate_url") or context.get("password_reset_url") or "",
+                    "link": link,
                     "code": context.get("code", ""),
                 }
-                rendered = texts_render(kind=kind, language=language, values=values)
-                subject, text, html = rendered.subject, rendered.text, rendered.html
+                composed = texts_render_email(kind=kind, language=language, values=values)
             else:
                 request = self.request
                 message = self.render_mail(
                     template_prefix, email, {"request": request, "email": email, **context}
                 )
-                subject, text = message.subject, message.body
                 html = next(
                     (body for body, mime in getattr(message, "alternatives", []) if mime == "text/html"), ""
+                )
+                composed = email_compose(
+                    subject=message.subject,
+                    text=message.body,
+                    html=html or linebreaks(urlize(escape(message.body))),
+                    language=texts_language(language),
+                    button=EmailButton(url=settings.SITE_URL + "/", label=_("Open the portal")),
                 )
         # Each request from the user is a new message; the key only guards the row against replays.
         outbox_enqueue_email(
             key=f"account:{template_prefix.rsplit('/', 1)[-1]}:{uuid.uuid4()}",
             to=email,
-            subject=subject,
-            text=text,
-            html=html,
+            subject=composed.subject,
+            text=composed.text,
+            html=composed.html,
             # A confirmation or reset link, or a login code, opens the account: not kept once sent.
             secret=any(context.get(name) for name in SECRET_CONTEXT),
         )

@@ -6,6 +6,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
+from portal.branding.models import CompanySettings
 from portal.outbox.attachments import OutboxAttachment
 from portal.outbox.delivery import outbox_email_build
 from portal.outbox.models import OutboxMessage
@@ -115,11 +116,13 @@ def test_a_late_worker_does_not_overwrite_the_outcome_of_the_worker_that_took_ov
 
 
 def test_the_email_is_built_with_its_html_part_and_reply_to(settings):
-    settings.DEFAULT_FROM_EMAIL = "Les Jardins <no-reply@jardins.test>"
+    settings.DEFAULT_FROM_EMAIL = "Buyer portal <no-reply@jardins.test>"
+    CompanySettings(name="Les Jardins SCCV", email_sender_name="Les Jardins").save()
     message = OutboxMessageFactory(html="<p>Hello Anna</p>", reply_to="sales@jardins.test")
 
     email = outbox_email_build(message=message)
 
+    # The company's sender name, the configured address.
     assert email.from_email == "Les Jardins <no-reply@jardins.test>"
     assert email.to == ["anna@example.test"]
     assert email.reply_to == ["sales@jardins.test"]

@@ -53,7 +53,7 @@ def test_an_unknown_placeholder_is_refused_on_the_add_form(admin_client):
 
     assert response.status_code == 200
     assert (
-        "Unknown placeholder {foo}. Available: {user_name}, {code}, {company_name}."
+        "Unknown placeholder {foo}. Available: {user_name}, {code}, {link}, {company_name}, {button}."
         in response.content.decode()
     )
     assert not MessageTemplate.objects.exists()
@@ -97,10 +97,11 @@ def test_the_html_preview_is_a_sandboxed_page(admin_client, edited):
     response = admin_client.get(reverse("admin:texts_messagetemplate_preview", args=[edited.pk]))
 
     assert response.status_code == 200
-    assert (
-        "<p>Dear Anna Kowalska, <a href='https://portal.example.com/l/3F9kQ2'>pay</a></p>"
-        in response.content.decode()
-    )
+    content = response.content.decode()
+    # The body staff wrote, with the samples, inside the company's email layout.
+    assert "Dear Anna Kowalska, <a " in content
+    assert "href='https://portal.example.com/l/3F9kQ2'>pay</a></p>" in content
+    assert 'class="email-footer"' in content
     assert "sandbox" in response["Content-Security-Policy"]
     assert "script-src" not in response["Content-Security-Policy"]  # default-src 'none' forbids scripts
     assert response["X-Frame-Options"] == "SAMEORIGIN"

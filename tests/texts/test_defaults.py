@@ -56,13 +56,29 @@ KINDS_WITH_LINK_OR_CODE = [
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("name", KINDS_WITH_LINK_OR_CODE)
 def test_defaults_tell_the_link_or_code_they_exist_for(name, language):
-    """A text that leaves out its link or code is useless; every default carries it in each body."""
+    """A text that leaves out its link or code is useless; every default carries it in each body
+    (the HTML body may carry its link as the layout's button)."""
     kind = KINDS[name]
     essential = "{code}" if "code" in kind.placeholder_names() else "{link}"
     folder = DEFAULTS_DIR / language
-    bodies = [folder / f"{name}.txt", folder / f"{name}.html"]
+    bodies = [folder / f"{name}.txt"]
     if SMS in kind.channels:
         bodies.append(folder / f"{name}.sms.txt")
 
     for body in bodies:
         assert essential in body.read_text("utf-8"), body
+    html = (folder / f"{name}.html").read_text("utf-8")
+    assert essential in html or (essential == "{link}" and "{button}" in html)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("name", [name for name, kind in KINDS.items() if kind.button])
+def test_defaults_place_the_button_in_their_html_body(name, language):
+    html = (DEFAULTS_DIR / language / f"{name}.html").read_text("utf-8")
+
+    assert html.count("{button}") == 1
+
+
+def test_every_email_kind_has_a_button_to_its_link():
+    for name, kind in KINDS.items():
+        assert kind.button and "link" in kind.placeholder_names(), name

@@ -28,11 +28,11 @@ def test_a_text_with_known_placeholders_is_accepted():
 def test_an_unknown_placeholder_is_refused_with_its_name_and_the_available_ones():
     errors = errors_of(login_code(text="Your code: {foo}"))
 
-    assert errors["text"] == ["Unknown placeholder {foo}. Available: {user_name}, {code}, {company_name}."]
+    assert errors["text"] == ["Unknown placeholder {foo}. Available: {user_name}, {code}, {link}, {company_name}, {button}."]
 
 
 def test_a_placeholder_of_another_kind_is_refused():
-    assert "Unknown placeholder {link}." in errors_of(login_code(subject="Open {link}"))["subject"][0]
+    assert "Unknown placeholder {amount}." in errors_of(login_code(subject="Pay {amount}"))["subject"][0]
 
 
 @pytest.mark.parametrize("text", ["{code.__class__}", "{code!r}", "{code:>30}", "{}", "{0}"])
