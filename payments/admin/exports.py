@@ -2,7 +2,7 @@
 
 The rows are read in chunks as the file is written (portal.exports streams them), so the export
 costs the same few queries however long the list. Moments are written in each programme's own
-time zone, as the pages show them.
+time zone, as the pages show them; amounts stay `Decimal` to the cell.
 """
 
 from collections.abc import Iterator
@@ -75,10 +75,15 @@ def _rows(payments: QuerySet[Payment]) -> Iterator[list]:
 
 
 def payment_export_response(payments: QuerySet[Payment], *, file_format: str, title: str):
+    """The file in the language of the request: its labels, and for a CSV its separators, decimal
+    comma and dates (what Excel opens in columns for a French or Polish reader)."""
     filename = f"payments-{timezone.localdate().isoformat()}.{file_format}"
-    rows = payment_export_rows(payments, translation.get_language())
+    language = translation.get_language()
+    rows = payment_export_rows(payments, language)
     if file_format == "xlsx":
         return export_xlsx_response(
             filename=filename, header=payment_export_header(), rows=rows, sheet_title=title
         )
-    return export_csv_response(filename=filename, header=payment_export_header(), rows=rows)
+    return export_csv_response(
+        filename=filename, header=payment_export_header(), rows=rows, language=language
+    )

@@ -2,6 +2,7 @@
 
 import csv
 import io
+from datetime import datetime
 
 import pytest
 from openpyxl import load_workbook
@@ -128,3 +129,57 @@ def test_an_unknown_format_answers_404(client, world):
     client.force_login(world.anne)
 
     assert client.get(url("payment_export", "pdf")).status_code == 404
+
+
+def test_a_french_accountant_gets_a_csv_excel_opens_in_columns(client, world):
+    paid = request_make(world.sale_a, actor=world.anne, reference="INV-FR", amount="12887.50")
+    paid_by_transfer(paid, world.ada)
+    world.anne.language = "fr"
+    world.anne.save(update_fields=["language"])
+    client.force_login(world.anne)
+
+    response = client.get(url("payment_export", "csv") + "?q=INV-FR")
+    body = b"".join(response.streaming_content)
+    assert body.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(body[3:].decode("utf-8")), delimiter=";"))
+
+    assert rows[0][:2] == ["Référence", "Référence de virement"]  # headed in French
+    [row] = rows[1:]
+    assert len(row) == len(HEADER)
+    assert row[0] == "INV-FR"
+    assert row[9:12] == ["12887,50", "12887,50", "0,00"]
+    # Moments as French Excel reads them: day/month/year, in the programme's time zone.
+    requested = datetime.strptime(row[13], "%d/%m/%Y %H:%M:%S")
+    paid_at = datetime.strptime(row[14], "%d/%m/%Y %H:%M:%S")
+    assert requested <= paid_at
+    assert row[15] == ""
+
+
+def test_an_english_reader_keeps_the_comma_separated_csv(client, world):
+    client.force_login(world.anne)
+
+    body = b"".join(client.get(url("payment_export", "csv")).streaming_content)
+
+    assert body.startswith("\ufeffReference,Transfer reference,".encode())
+
+
+def test_the_workbook_has_amount_and_date_formats_a_frozen_header_and_widths(client, world):
+    paid = request_make(world.sale_a, actor=world.anne, reference="INV-XL", amount="12887.50")
+    paid_by_transfer(paid, world.ada)
+    client.force_login(world.anne)
+
+    response = client.get(url("payment_export", "xlsx") + "?q=INV-XL")
+    body = b"".join(response.streaming_content)
+    response.close()
+    sheet = load_workbook(io.BytesIO(body)).active
+
+    assert sheet.freeze_panes == "A2"
+    amount, paid_cell, refunded = sheet["J2"], sheet["K2"], sheet["L2"]
+    assert (amount.value, paid_cell.value, refunded.value) == (12887.5, 12887.5, 0)
+    assert {cell.number_format for cell in (amount, paid_cell, refunded)} == {"#,##0.00"}
+    assert sheet["N2"].is_date and sheet["O2"].is_date
+    assert isinstance(sheet["N2"].value, datetime)
+    assert sheet["P2"].value is None
+    widths = [sheet.column_dimensions[letter].width for letter in "ABCDEFGHIJKLMNOP"]
+    assert all(8 <= width <= 50 for width in widths)
+    assert sheet.column_dimensions["F"].width >= len(world.sale_a.buyers.get().email)
