@@ -29,10 +29,11 @@ system-packages:
 setup: system-packages $(VENV)/.installed
 	@$(QUICKSTART) $(PY) manage.py compilemessages --ignore=.venv -v 0
 
+# PORT reaches the settings too: the links in emails and SMS point at the port served.
 run: setup
-	$(QUICKSTART) $(PY) manage.py migrate --noinput -v 0
-	$(QUICKSTART) $(PY) manage.py seed_demo
-	$(QUICKSTART) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	$(QUICKSTART) PORT=$(PORT) $(PY) manage.py migrate --noinput -v 0
+	$(QUICKSTART) PORT=$(PORT) $(PY) manage.py seed_demo
+	$(QUICKSTART) PORT=$(PORT) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: setup
 	$(VENV)/bin/pytest $(PYTEST_ARGS)

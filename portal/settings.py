@@ -35,7 +35,10 @@ else:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Where links in emails and SMS point. The quick start's default follows the port it serves on
+# (`PORT=8123 make run`); a server sets SITE_URL.
+_QUICKSTART_PORT = env_int("PORT", 8000) if QUICKSTART else 8000
+SITE_URL = env_str("SITE_URL", f"http://127.0.0.1:{_QUICKSTART_PORT}").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -287,11 +290,19 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SILENCED_SYSTEM_CHECKS = env_list("SILENCED_SYSTEM_CHECKS")
 
+LOG_LEVEL = env_str("LOG_LEVEL", "")
+# The quick start's console is for the server's own lines and the demo logins: the PDF renderer
+# and its font subsetter narrate every page, the inline Celery tasks every run, and the in-memory
+# broker warns that it has no host. Quiet there unless LOG_LEVEL is set.
+_QUICKSTART_QUIET = {"weasyprint": "WARNING", "fontTools": "WARNING", "celery": "WARNING", "kombu": "ERROR"}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL or "INFO"},
+    "loggers": {
+        name: {"level": level} for name, level in _QUICKSTART_QUIET.items() if QUICKSTART and not LOG_LEVEL
+    },
 }
 
 ACCOUNT_FORMS = {"login": "portal.users.forms.LoginForm"}

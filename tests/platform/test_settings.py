@@ -25,7 +25,10 @@ PRODUCTION_ENV = {
 
 def manage(*args, env: dict[str, str]):
     clean = {
-        k: v for k, v in os.environ.items() if not k.startswith(("PORTAL_", "DJANGO_", "DATABASE_", "REDIS_"))
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("PORTAL_", "DJANGO_", "DATABASE_", "REDIS_"))
+        and k not in {"PORT", "SITE_URL", "LOG_LEVEL"}
     }
     clean.update(env)
     return subprocess.run(
@@ -165,3 +168,75 @@ def test_outside_the_quick_start_payments_are_never_simulated():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "False"
+
+
+# The quick start: its links follow the port it serves on, its console stays readable ------------
+
+
+def setting_in(name: str, env: dict[str, str]) -> str:
+    result = manage("shell", "-c", f"from django.conf import settings; print(settings.{name})", env=env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_the_quick_start_links_point_at_the_port_it_serves_on(tmp_path):
+    quickstart = {"PORTAL_QUICKSTART": "1", "PORTAL_VAR_DIR": str(tmp_path)}
+
+    assert setting_in("SITE_URL", quickstart) == "http://127.0.0.1:8000"
+    assert setting_in("SITE_URL", quickstart | {"PORT": "8123"}) == "http://127.0.0.1:8123"
+    assert setting_in("SITE_URL", quickstart | {"PORT": "8123", "SITE_URL": "http://demo.example/"}) == (
+        "http://demo.example"
+    )
+    # A server's PORT (set by some hosts for the application server) says nothing about its address.
+    assert setting_in("SITE_URL", PRODUCTION_ENV | {"PORT": "8123"}) == "http://127.0.0.1:8000"
+
+
+def test_make_run_hands_its_port_to_every_command_it_runs():
+    result = subprocess.run(
+        ["make", "-n", "run", "PORT=8123"], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    commands = [
+        line for line in result.stdout.splitlines() if "manage.py" in line and "compilemessages" not in line
+    ]
+
+    assert [command.split("manage.py ")[1].split()[0] for command in commands] == [
+        "migrate",
+        "seed_demo",
+        "runserver",
+    ]
+    assert all("PORT=8123" in command for command in commands)
+    assert commands[-1].endswith("runserver 127.0.0.1:8123")
+
+
+LOG_LINES = """
+import logging
+logging.getLogger("weasyprint").info("noise: weasyprint step")
+logging.getLogger("weasyprint.progress").info("noise: weasyprint progress")
+logging.getLogger("fontTools.subset").info("noise: fontTools subset")
+logging.getLogger("celery.app.trace").info("noise: celery task succeeded")
+logging.getLogger("kombu.connection").warning("noise: no hostname was supplied")
+logging.getLogger("weasyprint").error("kept: weasyprint error")
+logging.getLogger("django.server").info("kept: GET / 200")
+logging.getLogger("portal").info("kept: portal info")
+"""
+
+
+def test_the_quick_start_console_shows_the_server_lines_without_pdf_and_task_chatter(tmp_path):
+    result = manage("shell", "-c", LOG_LINES, env={"PORTAL_QUICKSTART": "1", "PORTAL_VAR_DIR": str(tmp_path)})
+    output = result.stdout + result.stderr
+
+    assert result.returncode == 0, output
+    assert "noise" not in output
+    assert "kept: weasyprint error" in output
+    assert "kept: GET / 200" in output
+    assert "kept: portal info" in output
+
+
+def test_log_level_brings_the_chatter_back_when_asked(tmp_path):
+    env = {"PORTAL_QUICKSTART": "1", "PORTAL_VAR_DIR": str(tmp_path), "LOG_LEVEL": "DEBUG"}
+    result = manage("shell", "-c", LOG_LINES, env=env)
+    output = result.stdout + result.stderr
+
+    assert "noise: weasyprint step" in output
+    assert "noise: celery task succeeded" in output

@@ -23,7 +23,7 @@ class Command(BaseCommand):
         translation.activate("en")
         width = max(len(email) for email, _role in logins)
         self.stdout.write("")
-        self.stdout.write(self.style.SUCCESS("Demo data ready. Open http://127.0.0.1:8000 and log in with:"))
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready. Open {settings.SITE_URL} and log in with:"))
         for email, role in logins:
             self.stdout.write(f"  {email.ljust(width)}  password: {DEMO_PASSWORD}   ({role})")
         if not settings.STAFF_MFA_REQUIRED:
