@@ -12,8 +12,10 @@ from decimal import Decimal
 from django.utils import timezone
 
 from portal.demo import demo_user
+from portal.users.models import User
 from portal.users.roles import Role
 from programmes.models import Building, Lot, Milestone, Programme
+from programmes.services import programme_save
 from sales.models import Buyer, SaleAssignment, Stage
 from sales.services import sale_create, sale_move_stage, sale_request_reservation
 from sales.stages import PIPELINE
@@ -54,6 +56,9 @@ LAST_NAMES_PL = [
     "Szymański",
 ]
 
+# Staff who work on every demo programme (portal.demo creates their logins).
+COMPANY_STAFF = ["accountant@demo.test", "service@demo.test"]
+
 EXTERNAL_LOGINS = [
     ("buyer@demo.test", "Buyer (Marie Dupont)"),
     ("cobuyer@demo.test", "Co-buyer (Paul Dupont)"),
@@ -65,6 +70,13 @@ EXTERNAL_LOGINS = [
 
 def _programme(**fields) -> tuple[Programme, bool]:
     return Programme.objects.get_or_create(code=fields.pop("code"), defaults=fields)
+
+
+def _staff_join(programme: Programme, members: list[User]) -> None:
+    # Through the programme's service, so the trail says who was added; nobody is removed, and
+    # running the seed again records nothing.
+    staff = {member.pk: member for member in [*programme.staff.all(), *members]}
+    programme_save(actor=None, programme=programme, values={"staff": list(staff.values())})
 
 
 def _lots(programme: Programme, buildings: list[str], per_building: int, base_price: int) -> list[Lot]:
@@ -173,8 +185,10 @@ def seed_sales(*, advisor_fr, advisor_pl) -> list[tuple[str, str]]:
         escrow_bic="WBKPPLPP",
         delivery_date=date(2028, 12, 15),
     )
-    lumiere.staff.add(advisor_fr)
-    wzgorze.staff.add(advisor_pl)
+    # Each advisor works on his programme; the accountant and customer service follow both.
+    company_staff = list(User.objects.filter(email__in=COMPANY_STAFF))
+    _staff_join(lumiere, [advisor_fr, *company_staff])
+    _staff_join(wzgorze, [advisor_pl, *company_staff])
 
     marie = demo_user("buyer@demo.test", role=Role.BUYER, first_name="Marie", last_name="Dupont")
     paul = demo_user("cobuyer@demo.test", role=Role.BUYER, first_name="Paul", last_name="Dupont")
