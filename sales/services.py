@@ -114,8 +114,12 @@ def sale_move_stage(
     target: str,
     on_date: date | None = None,
     reason: str = Sale.CancelReason.STAFF,
+    note: str = "",
 ) -> Sale:
-    """Move a sale along its pipeline; moving to the stage it is already at changes nothing."""
+    """Move a sale along its pipeline; moving to the stage it is already at changes nothing.
+
+    `reason` is why a sale stops (a `Sale.CancelReason`); `note` is the words staff gave when
+    they confirmed it, kept in the audit entry."""
     sale = Sale.objects.select_for_update().get(pk=sale.pk)
     if sale.stage == target:
         return sale
@@ -155,14 +159,17 @@ def sale_move_stage(
             "to": target,
             "on": on_date,
             **({"reason": reason} if target not in LIVE_STAGES else {}),
+            **({"note": note} if note else {}),
         },
     )
     sale_stage_moved.send(sender=Sale, sale=sale, stage=target, actor=actor)
     return sale
 
 
-def sale_cancel(*, actor: User | None, sale: Sale, reason: str = Sale.CancelReason.STAFF) -> Sale:
-    return sale_move_stage(actor=actor, sale=sale, target=Stage.CANCELLED, reason=reason)
+def sale_cancel(
+    *, actor: User | None, sale: Sale, reason: str = Sale.CancelReason.STAFF, note: str = ""
+) -> Sale:
+    return sale_move_stage(actor=actor, sale=sale, target=Stage.CANCELLED, reason=reason, note=note)
 
 
 @transaction.atomic
@@ -233,11 +240,11 @@ def sale_confirm_request(*, actor: User | None, sale: Sale) -> Sale:
     return sale
 
 
-def sale_refuse_request(*, actor: User | None, sale: Sale) -> Sale:
+def sale_refuse_request(*, actor: User | None, sale: Sale, note: str = "") -> Sale:
     if not sale.requested_by_buyer:
         raise SaleError(_("Only a buyer's pending reservation request can be refused."))
     return sale_move_stage(
-        actor=actor, sale=sale, target=Stage.CANCELLED, reason=Sale.CancelReason.REQUEST_REFUSED
+        actor=actor, sale=sale, target=Stage.CANCELLED, reason=Sale.CancelReason.REQUEST_REFUSED, note=note
     )
 
 

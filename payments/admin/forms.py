@@ -61,8 +61,21 @@ class TransferForm(forms.Form):
 
 
 class RefundForm(forms.Form):
+    """A refund is money going back for good: the reason is required and kept in the audit trail."""
+
     amount = _amount_field(_("Amount to refund"))
-    reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=200,
+        help_text=_("Kept in the audit trail with your name."),
+        error_messages={"required": _("Say why: the reason is kept in the audit trail.")},
+    )
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError(_("Say why: the reason is kept in the audit trail."))
+        return reason
 
 
 class DepositOverrideForm(forms.ModelForm):

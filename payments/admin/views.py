@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from payments.admin.exports import payment_export_response
 from payments.admin.forms import RefundForm, TransferForm
 from payments.errors import PaymentError
-from payments.models import Receipt
+from payments.models import OPEN_STATUSES, Receipt
 from payments.services.lists import payment_reconcile, payments_mark_read
 from payments.services.money import payment_record_transfer
 from payments.services.refunds import refund_request
@@ -26,12 +26,15 @@ from payments.services.requests import payment_cancel, payment_link_renew
 from payments.views import receipt_file_response
 from portal.audit.services import audit_record
 from portal.money import money_format
+from sales.admin.confirm import CONFIRMED, ReasonForm, confirmation_page
 
 REQUEST_PERMISSION = "payments.add_payment"
 RECORD_PERMISSION = "payments.change_payment"
 RECONCILE_PERMISSION = "payments.reconcile_payment"
 REFUND_PERMISSION = "payments.refund_payment"
 EXPORT_FORMATS = {"csv", "xlsx"}
+# The operations that undo something for good: confirmed on a page that asks for a reason.
+CONFIRMED_OPERATIONS = {"cancel"}
 
 
 def _reconcile(*, actor, payment):
@@ -73,11 +76,9 @@ class PaymentAdminViews:
 
         return [
             path("export/<str:file_format>/", wrap(self.export_view), name=f"{info}_export"),
-            path(
-                "<path:object_id>/do/<str:operation>/",
-                wrap(self.operation_view, post_only=True),
-                name=f"{info}_operation",
-            ),
+            # Cancelling is confirmed first, with a reason: a GET or a first click shows what
+            # will happen; the other operations answer only POST.
+            path("<path:object_id>/do/<str:operation>/", wrap(self.operation_view), name=f"{info}_operation"),
             path("<path:object_id>/transfer/", wrap(self.transfer_view), name=f"{info}_transfer"),
             path("<path:object_id>/refund/", wrap(self.refund_view), name=f"{info}_refund"),
             path("<path:object_id>/receipt/", wrap(self.receipt_view), name=f"{info}_receipt"),
@@ -102,22 +103,79 @@ class PaymentAdminViews:
     def operation_view(self, request, object_id, operation):
         if operation not in OPERATIONS:
             raise Http404
+        if request.method != "POST" and operation not in CONFIRMED_OPERATIONS:
+            return HttpResponseNotAllowed(["POST"])
         service, permission, done = OPERATIONS[operation]
         payment = self.payment_or_404(request, object_id)
         if permission is not None and not request.user.has_perm(permission):
             raise PermissionDenied
+        extra = {}
+        if operation in CONFIRMED_OPERATIONS and payment.status not in OPEN_STATUSES:
+            # Nothing left to cancel: said on the payment's page, with no confirmation to fill in.
+            messages.error(
+                request,
+                _("Only a request that is still to pay can be cancelled; this one is “%(status)s”.")
+                % {"status": payment.get_status_display()},
+            )
+            return self._to_payment(payment)
+        if operation in CONFIRMED_OPERATIONS:
+            reason_form = ReasonForm(request.POST if CONFIRMED in request.POST else None)
+            if not reason_form.is_valid():
+                return self._cancel_confirmation(request, payment, reason_form)
+            extra["reason"] = reason_form.cleaned_data["reason"]
         try:
-            service(actor=request.user, payment=payment)
+            service(actor=request.user, payment=payment, **extra)
         except PaymentError as error:
             messages.error(request, str(error))
         else:
             messages.success(request, done())
         return self._to_payment(payment)
 
+    def _cancel_confirmation(self, request, payment, reason_form):
+        consequences = [
+            _("The request %(reference)s of %(amount)s asked of %(buyer)s is cancelled.")
+            % {
+                "reference": payment.reference,
+                "amount": money_format(payment.amount, payment.currency),
+                "buyer": payment.buyer,
+            },
+            _("The payment link the buyer received stops working; nothing more can be paid on it."),
+        ]
+        if payment.amount_paid:
+            consequences.append(
+                _("%(paid)s already paid stays recorded; refund it separately if it must go back.")
+                % {"paid": money_format(payment.amount_paid, payment.currency)}
+            )
+        return confirmation_page(
+            request,
+            self,
+            form=reason_form,
+            title=_("Cancel the request %(reference)s?") % {"reference": payment.reference},
+            consequences=consequences,
+            submit=_("Yes, cancel the request"),
+            back_url=self._change_url(payment),
+        )
+
+    def _change_url(self, payment) -> str:
+        return reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[payment.pk])
+
     # Forms: record a transfer or cheque, refund ------------------------------------------------
 
-    def _form_page(self, request, payment, form, *, title: str, submit: str, intro: str = ""):
+    def _form_page(
+        self,
+        request,
+        payment,
+        form,
+        *,
+        title: str,
+        submit: str,
+        intro: str = "",
+        consequences: list[str] | None = None,
+        danger: bool = False,
+    ):
         context = {
+            "consequences": consequences or [],
+            "danger": danger,
             **self.admin_site.each_context(request),
             "title": title,
             "opts": self.opts,
@@ -193,7 +251,20 @@ class PaymentAdminViews:
                 "paid": money_format(payment.amount_paid, payment.currency),
                 "refunded": money_format(payment.amount_refunded, payment.currency),
             },
+            consequences=self._refund_consequences(payment),
+            danger=True,
         )
+
+    @staticmethod
+    def _refund_consequences(payment) -> list[str]:
+        refundable = money_format(payment.refundable_amount, payment.currency)
+        return [
+            _("%(buyer)s gets back the amount you enter, at most %(refundable)s.")
+            % {"buyer": payment.buyer, "refundable": refundable},
+            _("Refunding the whole %(refundable)s marks the payment “Refunded”: it no longer counts as paid.")
+            % {"refundable": refundable},
+            _("A card payment is refunded through the payment provider; it cannot be taken back afterwards."),
+        ]
 
     # The receipt, reprinted from its stored file -------------------------------------------------
 

@@ -138,14 +138,17 @@ def deposit_request_at_stage(*, sale: Sale, stage: str, actor: User | None) -> P
 
 
 @transaction.atomic
-def payment_cancel(*, actor: User | None, payment: Payment) -> Payment:
+def payment_cancel(*, actor: User | None, payment: Payment, reason: str = "") -> Payment:
+    """Cancel a request still to pay; `reason`, the words staff gave, goes to the audit trail."""
     payment = payment_lock(payment.pk)
     if payment.status not in OPEN_STATUSES:
         raise PaymentError(
             _("Only a request that is still to pay can be cancelled; this one is “%(status)s”.")
             % {"status": payment.get_status_display()}
         )
-    payment_move(payment=payment, to=Status.CANCELLED, actor=actor)
+    payment_move(
+        payment=payment, to=Status.CANCELLED, actor=actor, data={"reason": reason} if reason else None
+    )
     sessions = CheckoutSession.objects.filter(payment=payment, state=CheckoutSession.State.OPEN)
     open_sessions = list(sessions.values_list("provider", "session_id"))
     sessions.update(state=CheckoutSession.State.EXPIRED)

@@ -9,18 +9,20 @@ from django.contrib import messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from portal.money import money_format
 from portal.timezones import local_day_start
 from programmes.admin.compact import compact_context
+from sales.admin.confirm import CONFIRMED, ReasonForm, confirmation_page
 from sales.dashboard import sales_dashboard
 from sales.errors import SaleError
 from sales.forms import PartnerAccountForm, ReactivateForm, SavedViewForm, StageMoveForm
-from sales.models import SavedView, Stage
+from sales.models import LIVE_STAGES, SavedView, Stage
 from sales.partners import partner_account_create, sale_assign
 from sales.selectors import sales_visible_to
 from sales.services import (
@@ -35,6 +37,12 @@ from sales.services import (
 # A notary's or partner's account is a login of the whole company, like every user: opening
 # one takes the right to add users (administrators, portal.users.roles).
 PARTNER_ACCOUNT_PERMISSION = "users.add_user"
+# The stages that end a sale: moving there is confirmed with a reason.
+ENDING_STAGES = {stage.value for stage in Stage if stage not in LIVE_STAGES}
+
+
+def _lot_list(sale) -> str:
+    return ", ".join(str(link.lot) for link in sale.sale_lots.select_related("lot"))
 
 
 class SaleAdminViews:
@@ -56,12 +64,12 @@ class SaleAdminViews:
                 name="sales_sale_savedview_delete",
             ),
             path("partner-account/", wrap(self.partner_account_view), name="sales_sale_partner_account"),
-            path(
-                "<path:object_id>/stage/", wrap(self.stage_move_view, post_only=True), name="sales_sale_stage"
-            ),
+            # A move that ends the sale (cancelled, withdrawn) and refusing a request are
+            # confirmed first, with a reason: a GET or a first click shows what will happen.
+            path("<path:object_id>/stage/", wrap(self.stage_move_view), name="sales_sale_stage"),
             path(
                 "<path:object_id>/request/<str:decision>/",
-                wrap(self.request_decide_view, post_only=True),
+                wrap(self.request_decide_view),
                 name="sales_sale_request",
             ),
             path(
@@ -96,16 +104,25 @@ class SaleAdminViews:
     # Stages (SAL-3) and reservation requests (SAL-4) --------------------------------------------
 
     def stage_move_view(self, request, object_id):
+        ending = request.POST.get("target", request.GET.get("target")) in ENDING_STAGES
+        if request.method != "POST" and not ending:
+            return HttpResponseNotAllowed(["POST"])
         sale = self._changeable_sale(request, object_id)
-        form = StageMoveForm(request.POST)
+        form = StageMoveForm(request.POST if request.method == "POST" else request.GET)
         if not form.is_valid():
             for errors in form.errors.values():
                 messages.error(request, " ".join(errors))
             return self._to_sale(sale)
         target = form.cleaned_data["target"]
+        note = ""
+        if ending:
+            reason_form = ReasonForm(request.POST if CONFIRMED in request.POST else None)
+            if not reason_form.is_valid():
+                return self._stage_confirmation(request, sale, form, reason_form)
+            note = reason_form.cleaned_data["reason"]
         try:
             sale = sale_move_stage(
-                actor=request.user, sale=sale, target=target, on_date=form.cleaned_data["on_date"]
+                actor=request.user, sale=sale, target=target, on_date=form.cleaned_data["on_date"], note=note
             )
         except SaleError as error:
             messages.error(request, str(error))
@@ -117,13 +134,49 @@ class SaleAdminViews:
             )
         return self._to_sale(sale)
 
+    def _stage_confirmation(self, request, sale, form, reason_form):
+        target = Stage(form.cleaned_data["target"])
+        on_date = form.cleaned_data["on_date"]
+        consequences = [
+            _("Sale %(sale)s (%(lots)s, %(price)s) moves from “%(current)s” to “%(target)s”.")
+            % {
+                "sale": sale.reference,
+                "lots": _lot_list(sale),
+                "price": money_format(sale.price, sale.programme.currency),
+                "current": sale.get_stage_display(),
+                "target": target.label,
+            },
+            _("Its lots become available for sale again."),
+            _("Its payment requests still to pay are cancelled and their links stop working."),
+            _("The sale can be reactivated later as a new file."),
+        ]
+        return confirmation_page(
+            request,
+            self,
+            form=reason_form,
+            title=_("Move sale %(sale)s to “%(stage)s”?") % {"sale": sale.reference, "stage": target.label},
+            consequences=consequences,
+            submit=_("Yes, move it to “%(stage)s”") % {"stage": target.label},
+            back_url=reverse("admin:sales_sale_change", args=[sale.pk]),
+            hidden={"target": target.value, "on_date": on_date.isoformat() if on_date else ""},
+        )
+
     def request_decide_view(self, request, object_id, decision):
-        services = {"confirm": sale_confirm_request, "refuse": sale_refuse_request}
-        if decision not in services:
+        if decision not in {"confirm", "refuse"}:
             raise Http404
+        if request.method != "POST" and decision == "confirm":
+            return HttpResponseNotAllowed(["POST"])
         sale = self._changeable_sale(request, object_id)
         try:
-            services[decision](actor=request.user, sale=sale)
+            if decision == "confirm":
+                sale_confirm_request(actor=request.user, sale=sale)
+            elif not sale.requested_by_buyer:
+                sale_refuse_request(actor=request.user, sale=sale)  # refused with its sentence
+            else:
+                reason_form = ReasonForm(request.POST if CONFIRMED in request.POST else None)
+                if not reason_form.is_valid():
+                    return self._refusal_confirmation(request, sale, reason_form)
+                sale_refuse_request(actor=request.user, sale=sale, note=reason_form.cleaned_data["reason"])
         except SaleError as error:
             messages.error(request, str(error))
         else:
@@ -134,6 +187,28 @@ class SaleAdminViews:
             )
             messages.success(request, done)
         return self._to_sale(sale)
+
+    def _refusal_confirmation(self, request, sale, reason_form):
+        main = sale.sale_buyers.select_related("buyer").order_by("-is_main", "pk").first()
+        consequences = [
+            _("The reservation request of %(buyer)s for %(lots)s (%(price)s) is refused.")
+            % {
+                "buyer": main.buyer if main else "—",
+                "lots": _lot_list(sale),
+                "price": money_format(sale.price, sale.programme.currency),
+            },
+            _("Sale %(sale)s moves to “%(stage)s” and its lots become available for sale again.")
+            % {"sale": sale.reference, "stage": Stage.CANCELLED.label},
+        ]
+        return confirmation_page(
+            request,
+            self,
+            form=reason_form,
+            title=_("Refuse the reservation request of sale %(sale)s?") % {"sale": sale.reference},
+            consequences=consequences,
+            submit=_("Yes, refuse the request"),
+            back_url=reverse("admin:sales_sale_change", args=[sale.pk]),
+        )
 
     # Reactivation (SAL-5) -------------------------------------------------------------------------
 

@@ -48,6 +48,8 @@ BACK_OFFICE_SALES = BACK_OFFICE_ALL_STAFF | roles(["accountant", "customer_servi
 PROGRAMME_A_STAFF = expect(OK, anonymous=LOGIN, other_staff=NOT_FOUND, **roles(NON_STAFF, LOGIN))
 # The same pages where customer service, who only reads, is refused.
 PROGRAMME_A_SALES_AND_ACCOUNTS = PROGRAMME_A_STAFF | {"customer_service": FORBIDDEN}
+# Those who change sale A: its sales staff and administrators; accountants and customer service read.
+PROGRAMME_A_SALES_ONLY = PROGRAMME_A_SALES_AND_ACCOUNTS | {"accountant": FORBIDDEN}
 # Sale A in the client space: its buyers, notary and partner; staff work in the back-office.
 SALE_A_PARTIES = expect(
     OK,
@@ -437,6 +439,16 @@ def admin_entries(world: World) -> dict:
             f"/admin/sales/sale/{sale}/request/confirm/",
             expect(NOT_ALLOWED, anonymous=LOGIN, **roles(NON_STAFF, LOGIN)),
         ),
+        # Ending a sale or refusing a request: a GET shows the confirmation (changing nothing) to
+        # those who may change sale A; sale A is no buyer's request, so refusing it is said on its page.
+        "admin:sales_sale_stage#cancel": (
+            f"/admin/sales/sale/{sale}/stage/?target=cancelled",
+            PROGRAMME_A_SALES_ONLY,
+        ),
+        "admin:sales_sale_request#refuse": (
+            f"/admin/sales/sale/{sale}/request/refuse/",
+            PROGRAMME_A_SALES_ONLY | {"staff": REDIRECT, **roles(ADMINS, REDIRECT)},
+        ),
         "admin:sales_sale_reactivate": (
             f"/admin/sales/sale/{sale}/reactivate/",
             expect(NOT_ALLOWED, anonymous=LOGIN, **roles(NON_STAFF, LOGIN)),
@@ -464,10 +476,23 @@ def _payment_admin_entries(world: World) -> dict:
     }
     # "My payments" holds the same payment for its advisor only.
     pages = {
-        "payment": {"receipt": PROGRAMME_A_STAFF, "accounting": ACCOUNTING_IN_PROGRAMME_A},
+        # Cancelling the paid payment: those who ask for money are sent back to its page, where
+        # the refusal is said; there is nothing to confirm.
+        "payment": {
+            "receipt": PROGRAMME_A_STAFF,
+            "accounting": ACCOUNTING_IN_PROGRAMME_A,
+            "cancel": expect(
+                REDIRECT,
+                anonymous=LOGIN,
+                other_staff=NOT_FOUND,
+                customer_service=FORBIDDEN,
+                **roles(NON_STAFF, LOGIN),
+            ),
+        },
         "mypayment": {
             "receipt": ADVISOR_OF_SALE_A,
             "accounting": expect(NOT_FOUND, anonymous=LOGIN, staff=FORBIDDEN, **roles(NON_STAFF, LOGIN)),
+            "cancel": expect(NOT_FOUND, anonymous=LOGIN, staff=REDIRECT, **roles(NON_STAFF, LOGIN)),
         },
     }
     for model, outcomes in pages.items():
@@ -478,6 +503,8 @@ def _payment_admin_entries(world: World) -> dict:
                 BACK_OFFICE_ALL_STAFF,
             ),
             f"admin:payments_{model}_operation": (f"{base}/{pay}/do/reconcile/", POST_ONLY_IN_BACK_OFFICE),
+            # Cancelling a request: a GET shows the confirmation, changing nothing.
+            f"admin:payments_{model}_operation#cancel": (f"{base}/{pay}/do/cancel/", outcomes["cancel"]),
             f"admin:payments_{model}_transfer": (f"{base}/{pay}/transfer/", outcomes["accounting"]),
             f"admin:payments_{model}_refund": (f"{base}/{pay}/refund/", outcomes["accounting"]),
             f"admin:payments_{model}_receipt": (f"{base}/{pay}/receipt/", outcomes["receipt"]),

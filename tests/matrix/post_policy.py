@@ -366,8 +366,16 @@ def _sale_cases(pw: PostWorld) -> dict[str, Case]:
         "admin:sales_sale_request#confirm": Case(
             f"/admin/sales/sale/{pending}/request/confirm/", {}, CHANGES_SALE_A
         ),
+        # Ending a sale is confirmed on a page that asks for a reason (the POST that acts).
+        "admin:sales_sale_stage#cancel": Case(
+            f"/admin/sales/sale/{sale}/stage/",
+            {"target": Stage.CANCELLED, "on_date": "", "confirmed": "1", "reason": "matrix"},
+            CHANGES_SALE_A,
+        ),
         "admin:sales_sale_request#refuse": Case(
-            f"/admin/sales/sale/{pending}/request/refuse/", {}, CHANGES_SALE_A
+            f"/admin/sales/sale/{pending}/request/refuse/",
+            {"confirmed": "1", "reason": "matrix"},
+            CHANGES_SALE_A,
         ),
         "admin:sales_sale_reactivate": Case(
             f"/admin/sales/sale/{cancelled}/reactivate/", {"hold_until": ""}, CHANGES_SALE_A
@@ -448,7 +456,9 @@ def _payment_cases(pw: PostWorld) -> dict[str, Case]:
         mine = model == "mypayment"
         cases |= {
             f"admin:payments_{model}_operation#cancel": Case(
-                f"{base}/{open_}/do/cancel/", {}, advisor_only | {"staff": CHANGED} if mine else asks_money
+                f"{base}/{open_}/do/cancel/",
+                {"confirmed": "1", "reason": "matrix"},
+                advisor_only | {"staff": CHANGED} if mine else asks_money,
             ),
             f"admin:payments_{model}_operation#renew": Case(
                 f"{base}/{open_}/do/renew/", {}, advisor_only | {"staff": CHANGED} if mine else asks_money

@@ -110,7 +110,9 @@ def test_a_transfer_above_what_is_due_is_refused_in_words(client, world):
 def test_sales_staff_cancel_an_open_request(client, world):
     client.force_login(world.anne)
 
-    response = client.post(url("payment_operation", world.payment_a.pk, "cancel"))
+    response = client.post(
+        url("payment_operation", world.payment_a.pk, "cancel"), {"confirmed": "1", "reason": "Asked twice"}
+    )
 
     assert response.status_code == 302
     world.payment_a.refresh_from_db()
@@ -209,7 +211,9 @@ def test_a_refund_above_what_is_left_is_refused_with_the_sentence(client, world)
     paid_by_transfer(world.payment_a, world.ada)
     client.force_login(world.ada)
 
-    response = client.post(url("payment_refund", world.payment_a.pk), {"amount": "1000.01"})
+    response = client.post(
+        url("payment_refund", world.payment_a.pk), {"amount": "1000.01", "reason": "Too much"}
+    )
 
     assert response.status_code == 200
     assert "At most €1,000.00 can still be refunded on this payment." in response.text

@@ -62,7 +62,7 @@ def test_the_lots_are_sold_with_the_deed_and_freed_by_a_cancellation(client, wor
 
     for target in ["reservation_signed", "withdrawal_period", "deposit_paid", "financing", "deed_signed"]:
         move(client, sold, target)
-    move(client, cancelled, "cancelled")
+    move(client, cancelled, "cancelled", confirmed="1", reason="The buyer gave up")
 
     assert lot_status(sold) == Lot.Status.SOLD
     assert lot_status(cancelled) == Lot.Status.AVAILABLE
@@ -173,7 +173,10 @@ def test_staff_confirm_a_buyers_request(client, world, request_sale):
 def test_staff_refuse_a_buyers_request_and_the_lot_is_free_again(client, world, request_sale):
     client.force_login(world.anne)
 
-    client.post(reverse("admin:sales_sale_request", args=[request_sale.pk, "refuse"]))
+    client.post(
+        reverse("admin:sales_sale_request", args=[request_sale.pk, "refuse"]),
+        {"confirmed": "1", "reason": "Financing not secured"},
+    )
 
     request_sale.refresh_from_db()
     assert (request_sale.stage, request_sale.cancel_reason) == ("cancelled", "request_refused")
