@@ -30,7 +30,8 @@ class RelatedEmail(EmailMultiAlternatives):
         self.related: list[MIMEBase] = []
 
     def _create_alternatives(self, msg: Any) -> Any:
-        msg = super()._create_alternatives(msg)
+        # Django 5.2 builds the body here (a private hook the type stubs do not declare).
+        msg = super()._create_alternatives(msg)  # type: ignore[misc]
         if not self.related:
             return msg
         related = SafeMIMEMultipart(_subtype="related", encoding=self.encoding or settings.DEFAULT_CHARSET)

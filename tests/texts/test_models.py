@@ -28,7 +28,9 @@ def test_a_text_with_known_placeholders_is_accepted():
 def test_an_unknown_placeholder_is_refused_with_its_name_and_the_available_ones():
     errors = errors_of(login_code(text="Your code: {foo}"))
 
-    assert errors["text"] == ["Unknown placeholder {foo}. Available: {user_name}, {code}, {link}, {company_name}, {button}."]
+    assert errors["text"] == [
+        "Unknown placeholder {foo}. Available: {user_name}, {code}, {link}, {company_name}, {button}."
+    ]
 
 
 def test_a_placeholder_of_another_kind_is_refused():
