@@ -128,7 +128,7 @@ def test_the_timeline_says_who_did_what_and_when(client, world):
         ("Anne Staff", "Sale opened"),
         ("Anne Staff", "Stage changed"),
     ]
-    assert timeline[1].detail.startswith("Option → Reservation signed")
+    assert timeline[1].detail.startswith("from Option to Reservation signed")
 
 
 # Reservations (SAL-4) --------------------------------------------------------------------------
