@@ -80,6 +80,19 @@ def client_payments(user: Viewer) -> tuple[list[Payment], list[Payment]]:
     return open_requests, history
 
 
+def client_payments_of_sales(user: Viewer, sale_ids: list[int]) -> list[Payment]:
+    """The buyer's payments of these sales (cancelled ones left out), in one query: what his
+    purchase pages say about the next step (a deposit paid, a request to pay by its due date)."""
+    if not sale_ids:
+        return []
+    return list(
+        payments_of_buyer(user)
+        .filter(sale_id__in=sale_ids)
+        .only("sale_id", "kind", "amount", "currency", "reference", "status", "due_on", "link_expires_at")
+        .order_by("due_on", "pk")
+    )
+
+
 def client_receipt_payment_get(user: Viewer, payment_id: int) -> Payment:
     """A payment of this buyer that holds a receipt (DoesNotExist otherwise)."""
     return (

@@ -12,7 +12,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("account/", views.account, name="account"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", views.language_set, name="set_language"),  # Django's, remembered for the user
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("space/", include("space.urls")),

@@ -6,8 +6,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django.views.i18n import set_language
 
 from portal.audit.changes import form_values
+from portal.branding.selectors import offered_languages
 from portal.forms import AccountPreferencesForm
 from portal.health import redis_ok
 from portal.users.services import account_update
@@ -43,3 +45,20 @@ def account(request):
         messages.success(request, _("Your preferences are saved."))
         return redirect("account")
     return render(request, "portal/account.html", {"form": form})
+
+
+def language_set(request):
+    """The footer's language switcher: Django's own view (cookie, safe `next`), and for a
+    logged-in user the choice becomes his language too, or his own language would win again on
+    the next page (UserLanguageMiddleware)."""
+    response = set_language(request)
+    language = request.POST.get("language", "")
+    user = request.user
+    if (
+        request.method == "POST"
+        and user.is_authenticated
+        and language != user.language
+        and language in {code for code, _name in offered_languages()}
+    ):
+        account_update(actor=user, values={"language": language})
+    return response

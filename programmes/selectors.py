@@ -1,10 +1,12 @@
 """Reads of programmes and lots for the back-office, scoped to the staff member who asks."""
 
+from datetime import date
+
 from django.db.models import QuerySet
 
 from portal.access import ModelT, Viewer, is_administrator, visible_programmes
 from portal.users.models import User
-from programmes.models import Lot, Programme
+from programmes.models import Lot, Milestone, Programme
 
 
 def programmes_visible_to(user: Viewer) -> QuerySet[Programme]:
@@ -48,3 +50,16 @@ def advisors_available_to(user: Viewer) -> QuerySet[User]:
     if is_administrator(user):
         return staff
     return staff.filter(assigned_programmes__in=programmes_visible_to(user).values("pk")).distinct()
+
+
+def programme_delivery_date(programme: Programme) -> date | None:
+    """The one delivery date buyers are shown: the delivery milestone's actual date, else its
+    planned date, else the programme's planned delivery (one query)."""
+    milestone = (
+        Milestone.objects.filter(programme=programme, kind=Milestone.Kind.DELIVERY)
+        .values("actual_date", "planned_date")
+        .first()
+    )
+    if milestone:
+        return milestone["actual_date"] or milestone["planned_date"]
+    return programme.delivery_date

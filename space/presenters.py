@@ -10,7 +10,9 @@ from django.db import models
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
+from payments.models import MONEY_RECEIVED_STATUSES, Payment
 from portal.access import has_role
+from portal.money import money_format
 from portal.timezones import in_zone
 from portal.users.roles import Role
 from programmes.models import Lot
@@ -119,8 +121,9 @@ KEY_DATES = [
 ]
 
 
-def key_dates(sale: Sale) -> list[tuple[str, str]]:
-    """(words, date) for each date the sale has, the moments in the programme's time zone."""
+def key_dates(sale: Sale, *, delivery_date: date | None) -> list[tuple[str, str]]:
+    """(words, date) for each date the sale has, the moments in the programme's time zone;
+    `delivery_date` is the programme's one delivery date (the calendar's)."""
     zone = sale.programme.time_zone
     rows = [(_("Sale file opened on"), formats.date_format(in_zone(sale.created_at, zone), "DATE_FORMAT"))]
     if sale.stage == Stage.OPTION and sale.hold_until:
@@ -128,7 +131,7 @@ def key_dates(sale: Sale) -> list[tuple[str, str]]:
             (_("Lot held until"), formats.date_format(in_zone(sale.hold_until, zone), "DATETIME_FORMAT"))
         )
     for name, words in KEY_DATES:
-        day = sale.programme.delivery_date if name == "programme.delivery_date" else getattr(sale, name)
+        day = delivery_date if name == "programme.delivery_date" else getattr(sale, name)
         if day:
             rows.append((words, formats.date_format(day, "DATE_FORMAT")))
     return [(str(words), value) for words, value in rows]
@@ -144,8 +147,56 @@ def is_pending_request(sale: Sale) -> bool:
     return sale.requested_by_buyer and sale.stage == Stage.OPTION
 
 
-def next_step_for_buyer(sale: Sale) -> str:
-    return NEXT_STEP_FOR_BUYER[sale.stage]
+@dataclass(frozen=True)
+class NextStep:
+    """What the buyer is expected to do next, and where to do it (the payments page)."""
+
+    text: str
+    to_pay: bool = False
+
+    def __str__(self) -> str:
+        return self.text
+
+
+# Stages at which the deposit is still awaited: once it is received, the step after it applies.
+_BEFORE_DEPOSIT = set(PIPELINE[: PIPELINE.index(Stage.DEPOSIT_PAID)])
+
+
+def _pay_words(payment: Payment) -> str:
+    amount = money_format(payment.amount, payment.currency)
+    values = {"amount": amount, "reference": payment.reference}
+    if payment.due_on:
+        values["date"] = formats.date_format(payment.due_on, "DATE_FORMAT")
+        if payment.kind == Payment.Kind.DEPOSIT:
+            return _("Pay your deposit of %(amount)s by %(date)s.") % values
+        return _("Pay %(amount)s for %(reference)s by %(date)s.") % values
+    if payment.kind == Payment.Kind.DEPOSIT:
+        return _("Pay your deposit of %(amount)s.") % values
+    return _("Pay %(amount)s for %(reference)s.") % values
+
+
+def next_step_for_buyer(sale: Sale, payments: list[Payment] | tuple[Payment, ...] = ()) -> NextStep:
+    """The stage's next step, corrected by the sale's payments: a request still open comes first
+    (the earliest due), and a deposit already received moves the buyer to the step after it."""
+    if sale.is_live:
+        payments = [payment for payment in payments if payment.sale_id == sale.pk]
+        open_requests = [payment for payment in payments if payment.is_open]
+        if open_requests:
+            first = min(open_requests, key=lambda payment: (payment.due_on or date.max, payment.pk))
+            return NextStep(_pay_words(first), to_pay=True)
+        deposit_received = any(
+            payment.kind == Payment.Kind.DEPOSIT and payment.status in MONEY_RECEIVED_STATUSES
+            for payment in payments
+        )
+        if deposit_received and sale.stage in _BEFORE_DEPOSIT:
+            return NextStep(
+                str(
+                    _(
+                        "Your deposit is received. Arrange your financing and send your loan offer to your advisor."
+                    )
+                )
+            )
+    return NextStep(str(NEXT_STEP_FOR_BUYER[sale.stage]))
 
 
 def notaries(page: SalePage) -> list:
@@ -154,3 +205,35 @@ def notaries(page: SalePage) -> list:
 
 def partners(page: SalePage) -> list:
     return [assignment.user for assignment in page.assignments if assignment.role == PARTNER]
+
+
+@dataclass(frozen=True)
+class CalendarRow:
+    """One milestone as the calendar shows it: its state in words, never "to come" once past."""
+
+    title: str
+    state: str  # "done", "unconfirmed" (planned date past, not confirmed) or "planned"
+    state_label: str
+    date_words: str
+    note: str
+
+
+def calendar_rows(milestones: list, *, today: date) -> list[CalendarRow]:
+    rows = []
+    for milestone in milestones:
+        title = choice_label(type(milestone).Kind, milestone.kind)
+        planned = formats.date_format(milestone.planned_date, "DATE_FORMAT")
+        if milestone.actual_date:
+            actual = formats.date_format(milestone.actual_date, "DATE_FORMAT")
+            row = ("done", _("Done"), _("Done on %(date)s") % {"date": actual})
+        elif milestone.planned_date < today:
+            row = (
+                "unconfirmed",
+                _("Not confirmed yet"),
+                _("Expected on %(date)s, not confirmed yet") % {"date": planned},
+            )
+        else:
+            row = ("planned", _("To come"), _("Planned for %(date)s") % {"date": planned})
+        state, label, words = row
+        rows.append(CalendarRow(title, state, str(label), str(words), milestone.note))
+    return rows

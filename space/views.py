@@ -18,9 +18,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from payments.selectors import client_payments_of_sales
 from portal.branding.selectors import company_settings_get
-from portal.timezones import in_zone
-from programmes.models import Lot
+from portal.timezones import in_zone, local_today
+from programmes.models import Lot, Milestone
+from programmes.selectors import programme_delivery_date
 from sales.errors import SaleError
 from sales.invitations import (
     InvitationForExistingAccount,
@@ -71,8 +73,13 @@ def _render(request, template: str, context: dict, **kwargs):
 def dashboard(request):
     page = _page(request, client_sales_overview(request.user))
     external = presenters.is_external(request.user)
-    template = "space/dashboard_external.html" if external else "space/dashboard.html"
-    return _render(request, template, {"page": page, "sales": page.object_list, "nav": "dashboard"})
+    if external:
+        context = {"page": page, "sales": page.object_list, "nav": "dashboard"}
+        return _render(request, "space/dashboard_external.html", context)
+    sales = list(page.object_list)
+    payments = client_payments_of_sales(request.user, [sale.pk for sale in sales])
+    rows = [(sale, presenters.next_step_for_buyer(sale, payments)) for sale in sales]
+    return _render(request, "space/dashboard.html", {"page": page, "rows": rows, "nav": "dashboard"})
 
 
 def _sale_or_404(getter, user, sale_id: int):
@@ -97,8 +104,10 @@ def sale_detail(request, sale_id: int):
         "lots": presenters.lots(page),
         "buyers": page.buyers,
         "timeline": presenters.stage_timeline(sale),
-        "key_dates": presenters.key_dates(sale),
-        "next_step": presenters.next_step_for_buyer(sale),
+        "key_dates": presenters.key_dates(sale, delivery_date=programme_delivery_date(sale.programme)),
+        "next_step": presenters.next_step_for_buyer(
+            sale, client_payments_of_sales(request.user, [sale.pk]) if role == presenters.BUYER else ()
+        ),
         "pending_request": role == presenters.BUYER and presenters.is_pending_request(sale),
         "notaries": presenters.notaries(page),
         "partners": presenters.partners(page),
@@ -110,8 +119,17 @@ def sale_detail(request, sale_id: int):
 @client_space
 def sale_calendar(request, sale_id: int):
     sale = _sale_or_404(client_sale_calendar_get, request.user, sale_id)
-    milestones = list(sale.programme.milestones.all())
-    context = {"sale": sale, "programme": sale.programme, "milestones": milestones, "nav": "dashboard"}
+    programme = sale.programme
+    milestones = list(programme.milestones.all())
+    has_delivery_milestone = any(milestone.kind == Milestone.Kind.DELIVERY for milestone in milestones)
+    context = {
+        "sale": sale,
+        "programme": programme,
+        "milestones": presenters.calendar_rows(milestones, today=local_today(programme.time_zone)),
+        # Said below the calendar only when no milestone of it gives the delivery date already.
+        "delivery_date": None if has_delivery_milestone else programme.delivery_date,
+        "nav": "dashboard",
+    }
     return _render(request, "space/calendar.html", context)
 
 

@@ -19,6 +19,7 @@ from payments.providers.base import ProviderError
 from payments.references import creditor_reference_for_payment
 from payments.selectors import payment_methods_for, payment_settings_for
 from payments.services.core import payment_lock, payment_log, payment_move
+from portal.timezones import local_day_start
 from portal.users.models import User
 from sales.models import Buyer, Sale
 
@@ -33,8 +34,13 @@ def _contact_check(buyer: Buyer, channel: str) -> None:
         )
 
 
-def _link_expiry(rules: PaymentSettings) -> datetime:
-    return timezone.now() + timedelta(days=rules.link_valid_days)
+def _link_expiry(rules: PaymentSettings, *, due_on: date | None, time_zone: str) -> datetime:
+    """The programme's link validity from now, and never before the end of the due date in the
+    programme's time zone: a buyer paying on his due date must find a working link."""
+    expires = timezone.now() + timedelta(days=rules.link_valid_days)
+    if due_on is not None:
+        expires = max(expires, local_day_start(due_on + timedelta(days=1), time_zone))
+    return expires
 
 
 @transaction.atomic
@@ -80,7 +86,7 @@ def payment_request_create(
                 channel=channel,
                 due_on=due_on,
                 link_nonce=secrets.token_urlsafe(12),
-                link_expires_at=_link_expiry(rules),
+                link_expires_at=_link_expiry(rules, due_on=due_on, time_zone=sale.programme.time_zone),
                 requested_by=actor if getattr(actor, "pk", None) else None,
             )
     except IntegrityError:
@@ -180,7 +186,9 @@ def payment_link_renew(*, actor: User | None, payment: Payment) -> Payment:
         deposit_check(payment.sale, payment.amount)
     rules = payment_settings_for(payment.programme)
     payment.link_nonce = secrets.token_urlsafe(12)
-    payment.link_expires_at = _link_expiry(rules)
+    payment.link_expires_at = _link_expiry(
+        rules, due_on=payment.due_on, time_zone=payment.programme.time_zone
+    )
     payment.save(update_fields=["link_nonce", "link_expires_at"])
     try:
         with transaction.atomic():

@@ -43,3 +43,58 @@ def test_the_account_page_asks_anonymous_visitors_to_log_in(client, db):
     response = client.get(reverse("account"))
     assert response.status_code == 302
     assert response.url.startswith(reverse("account_login"))
+
+
+def test_the_footer_language_switcher_changes_a_logged_in_user_s_language_and_audits_it(client, buyer):
+    from portal.audit.models import AuditEntry
+
+    client.force_login(buyer)
+    response = client.post(reverse("set_language"), {"language": "pl", "next": "/account/"})
+    assert response.status_code == 302 and response.url == "/account/"
+    buyer.refresh_from_db()
+    assert buyer.language == "pl"
+    assert '<html lang="pl">' in client.get(reverse("account")).content.decode()
+    entry = AuditEntry.objects.get(action="account.changed")
+    assert entry.actor_id == buyer.pk
+
+
+def test_the_switcher_leaves_a_language_the_company_does_not_offer(client, buyer):
+    from portal.branding.models import CompanySettings
+
+    CompanySettings.objects.update_or_create(pk=1, defaults={"languages": ["fr", "en"]})
+    client.force_login(buyer)
+    client.post(reverse("set_language"), {"language": "pl", "next": "/account/"})
+    buyer.refresh_from_db()
+    assert buyer.language == "en"
+
+
+def test_an_anonymous_visitor_switches_language_by_cookie_only(client, db):
+    response = client.post(reverse("set_language"), {"language": "fr", "next": "/accounts/login/"})
+    assert response.status_code == 302
+    assert response.cookies["django_language"].value == "fr"
+
+
+def test_the_account_page_of_a_buyer_has_the_client_space_menu(client, buyer):
+    client.force_login(buyer)
+    html = client.get(reverse("account")).content.decode()
+    for name in ["space:dashboard", "space:reserve", "space:payments"]:
+        assert f'href="{reverse(name)}"' in html
+
+
+def test_the_account_page_of_staff_leads_to_the_back_office_not_the_client_space(client, sales):
+    client.force_login(sales)
+    html = client.get(reverse("account")).content.decode()
+    assert f'href="{reverse("admin:index")}"' in html
+    assert f'href="{reverse("space:payments")}"' not in html
+
+
+def test_a_buyer_opening_the_back_office_is_refused_in_his_language_with_a_way_back(client, buyer):
+    buyer.language = "fr"
+    buyer.save(update_fields=["language"])
+    client.force_login(buyer)
+    response = client.get("/admin/", follow=True)
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert '<html lang="fr">' in html
+    assert f'href="{reverse("space:dashboard")}"' in html
+    assert 'class="main-nav"' in html

@@ -610,7 +610,8 @@ def _account_cases(pw: PostWorld) -> dict[str, Case]:
             "/accounts/2fa/totp/deactivate/", {}, signed_in | roles(NON_STAFF, NOT_FOUND)
         ),
         "mfa_generate_recovery_codes": Case("/accounts/2fa/recovery-codes/generate/", {}, signed_in),
-        "set_language": Case("/i18n/setlang/", {"language": "pl"}, expect(REDIRECT)),
+        # A logged-in user's choice becomes his own language (audited); a visitor's is a cookie.
+        "set_language": Case("/i18n/setlang/", {"language": "pl"}, expect(CHANGED, anonymous=REDIRECT)),
     }
 
 

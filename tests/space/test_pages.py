@@ -4,6 +4,7 @@ import re
 from datetime import UTC, date, datetime
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from portal.branding.models import CompanySettings
@@ -108,17 +109,41 @@ def test_a_notary_lists_his_sales_files_page_by_page(client, programme, anna, ot
     assert "Anna Kowalska" in text_of(second)
 
 
-def test_the_calendar_lists_milestones_in_order_with_reached_ones_marked(client, anna, programme, anna_sale):
-    factories.milestones_make(programme, reached=2)
+@time_machine.travel(datetime(2025, 8, 15, 10, 0, tzinfo=UTC), tick=False)
+def test_the_calendar_says_done_expected_or_planned_and_never_to_come_for_a_past_date(
+    client, anna, programme, anna_sale
+):
+    factories.milestones_make(programme, reached=2)  # planned on the 1st of every other month from January
     client.force_login(anna.user)
     response = client.get(reverse("space:calendar", args=[anna_sale.pk]))
     words = text_of(response)
     assert '<ol class="milestones">' in response.content.decode()
     assert (
-        "Sales launch Reached Planned date Jan. 1, 2025 Actual date Jan. 5, 2025 "
-        "Works start Reached Planned date March 1, 2025 Actual date March 5, 2025 "
-        "Foundations completed To come Planned date May 1, 2025 Weather-tight To come"
+        "Sales launch Done Done on Jan. 5, 2025 "
+        "Works start Done Done on March 5, 2025 "
+        "Foundations completed Not confirmed yet Expected on May 1, 2025, not confirmed yet "
+        "Weather-tight Not confirmed yet Expected on July 1, 2025, not confirmed yet "
+        "Completion of works To come Planned for Sept. 1, 2025 "
+        "Delivery To come Planned for Nov. 1, 2025"
     ) in words
+
+
+def test_the_calendar_gives_one_delivery_date_the_milestone_s_over_the_programme_s(
+    client, anna, programme, anna_sale
+):
+    programme.delivery_date = date(2026, 6, 30)
+    programme.save(update_fields=["delivery_date"])
+    client.force_login(anna.user)
+    url = reverse("space:calendar", args=[anna_sale.pk])
+    assert "Planned delivery: June 30, 2026." in text_of(client.get(url))
+    factories.milestones_make(programme, reached=0)  # delivery planned on Nov. 1, 2025
+    words = text_of(client.get(url))
+    assert "Delivery" in words and "Nov. 1, 2025" in words
+    assert "June 30, 2026" not in words
+    # The purchase page gives the same date as the calendar.
+    words = text_of(client.get(reverse("space:sale", args=[anna_sale.pk])))
+    assert "Planned delivery Nov. 1, 2025" in words
+    assert "June 30, 2026" not in words
 
 
 def test_every_page_links_the_account_page(client, anna, anna_sale):

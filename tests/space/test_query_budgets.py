@@ -1,10 +1,15 @@
 """Every client-space page costs the same few queries on a data set and on one ten times larger."""
 
+from datetime import date
+from decimal import Decimal
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from payments.services.money import payment_record_transfer
+from payments.services.requests import payment_request_create
 from portal.outbox.models import OutboxMessage
 from portal.users.roles import Role
 from programmes.models import Building
@@ -50,6 +55,23 @@ def sales_for(buyer, programme, *, count: int, lots: int = 2, co_buyers: int = 1
     return sales
 
 
+def payments_for(sales, *, count: int) -> None:
+    """`count` payment requests on each sale, the first of them paid: what the next step reads."""
+    for sale in sales:
+        for number in range(count):
+            payment = payment_request_create(
+                actor=None,
+                sale=sale,
+                amount=Decimal("100.00"),
+                reference=f"R-{number}",
+                due_on=date(2030, 1, 1),
+            )
+            if number == 0:
+                payment_record_transfer(
+                    actor=None, payment=payment, amount=payment.amount, received_on=date(2026, 1, 1)
+                )
+
+
 def strangers(programme, count: int) -> None:
     for buyer in factories.buyers_make(count):
         factories.sale_make(programme, factories.lots_make(programme, 1), [buyer])
@@ -58,10 +80,10 @@ def strangers(programme, count: int) -> None:
 def test_the_buyers_dashboard(client, anna, programme, other_notary):
     client.force_login(anna.user)
     url = reverse("space:dashboard")
-    sales_for(anna, programme, count=2, notary=other_notary)
+    payments_for(sales_for(anna, programme, count=2, notary=other_notary), count=1)
     strangers(programme, 2)
     small = queries_for(client, url)
-    sales_for(anna, programme, count=18, notary=other_notary)
+    payments_for(sales_for(anna, programme, count=18, notary=other_notary), count=3)
     strangers(programme, 18)
     assert_flat(small, queries_for(client, url))
 
@@ -79,11 +101,13 @@ def test_the_notarys_dashboard(client, anna, programme, other_notary):
 def test_the_sale_page(client, anna, programme, other_notary, viewer):
     client.force_login(anna.user if viewer == "buyer" else other_notary)
     (small_sale,) = sales_for(anna, programme, count=1, lots=2, co_buyers=1, notary=other_notary, partners=1)
+    payments_for([small_sale], count=1)
     strangers(programme, 2)
     small = queries_for(client, reverse("space:sale", args=[small_sale.pk]))
     (large_sale,) = sales_for(
         anna, programme, count=1, lots=20, co_buyers=10, notary=other_notary, partners=10
     )
+    payments_for([large_sale], count=10)
     strangers(programme, 20)
     assert_flat(small, queries_for(client, reverse("space:sale", args=[large_sale.pk])))
 
