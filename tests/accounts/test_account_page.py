@@ -79,6 +79,10 @@ def test_the_account_page_of_a_buyer_has_the_client_space_menu(client, buyer):
     html = client.get(reverse("account")).content.decode()
     for name in ["space:dashboard", "space:reserve", "space:payments"]:
         assert f'href="{reverse(name)}"' in html
+    # And the account's own menu, the current page marked.
+    assert 'aria-label="Account menu"' in html
+    assert f'<a href="{reverse("account")}" aria-current="page">My account</a>' in html
+    assert f'href="{reverse("account_change_password")}"' in html
 
 
 def test_the_account_page_of_staff_leads_to_the_back_office_not_the_client_space(client, sales):
