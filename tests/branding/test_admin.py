@@ -150,3 +150,14 @@ def test_an_uploaded_logo_is_served(admin_client):
     admin_client.post(CHANGE_URL, form_data(logo=png_file()))
 
     assert admin_client.get(company_settings_get().logo_url).status_code == 200
+
+
+def test_the_email_sender_name_is_set_on_the_page_and_falls_back_to_the_company_name(admin_client):
+    CompanySettings(name="Horizon Promotion").save()
+    assert company_settings_get().sender_name == "Horizon Promotion"
+
+    response = admin_client.post(CHANGE_URL, form_data(email_sender_name="Horizon – Service clients"))
+
+    assert response.status_code == 302
+    assert company_settings_get().sender_name == "Horizon – Service clients"
+    assert 'name="email_sender_name"' in admin_client.get(CHANGE_URL).content.decode()
