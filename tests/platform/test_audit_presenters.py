@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from portal.audit.models import AuditEntry
-from portal.audit.presenters import audit_details, audit_sentence, audit_title
+from portal.audit.presenters import audit_details, audit_sentence
 from portal.users.roles import Role
 from tests.conftest import make_user
 from tests.factories import ProgrammeFactory
