@@ -231,7 +231,7 @@ class Payment(models.Model):
         _("refunded"), max_digits=12, decimal_places=2, default=Decimal("0.00")
     )
     # Part of the signed portal link: a new nonce (a fresh link) makes the old links void.
-    link_nonce = models.CharField(max_length=32, editable=False)
+    link_nonce = models.CharField(_("link key"), max_length=32, editable=False)
     link_expires_at = models.DateTimeField(_("link valid until"))
     provider = models.CharField(_("processed by"), max_length=20, blank=True)
     provider_payment_id = models.CharField(_("processor's payment id"), max_length=100, blank=True)
@@ -310,14 +310,21 @@ class PaymentEvent(models.Model):
         RECONCILED = "reconciled", _("Reconciled")
         UNRECONCILED = "unreconciled", _("Reconciliation undone")
 
-    payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="events")
+    payment = models.ForeignKey(
+        Payment, verbose_name=_("payment"), on_delete=models.CASCADE, related_name="events"
+    )
     kind = models.CharField(_("event"), max_length=20, choices=Kind.choices)
     status = models.CharField(_("status after"), max_length=20, choices=Status.choices)
     amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2, null=True, blank=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
-    data = models.JSONField(default=dict, blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
     created_at = models.DateTimeField(_("time"), auto_now_add=True)
 
     class Meta:
@@ -337,20 +344,25 @@ class CheckoutSession(models.Model):
         COMPLETE = "complete", _("Complete")
         EXPIRED = "expired", _("Expired")
 
-    payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="sessions")
-    provider = models.CharField(max_length=20)
-    number = models.PositiveSmallIntegerField()  # 1, 2, ... per payment: part of the idempotency key
-    session_id = models.CharField(max_length=255, unique=True)
-    url = models.URLField(max_length=2000)
-    method = models.CharField(max_length=20, choices=Method.choices)
-    state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
-    expires_at = models.DateTimeField()
-    paid_at = models.DateTimeField(null=True, blank=True)  # money counted once per session
+    payment = models.ForeignKey(
+        Payment, verbose_name=_("payment"), on_delete=models.CASCADE, related_name="sessions"
+    )
+    provider = models.CharField(_("provider"), max_length=20)
+    # 1, 2, ... per payment: part of the idempotency key
+    number = models.PositiveSmallIntegerField(_("number"))
+    session_id = models.CharField(_("session id"), max_length=255, unique=True)
+    url = models.URLField(_("address"), max_length=2000)
+    method = models.CharField(_("method"), max_length=20, choices=Method.choices)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.OPEN)
+    expires_at = models.DateTimeField(_("expires at"))
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)  # money counted once per session
     # A delayed payment's failure is the session's last word: a late "completed" never undoes it.
-    failed_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    failed_at = models.DateTimeField(_("failed at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("opened at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("checkout session")
+        verbose_name_plural = _("checkout sessions")
         constraints = [
             models.UniqueConstraint(fields=["payment", "number"], name="checkoutsession_unique_number")
         ]
@@ -374,9 +386,13 @@ class Refund(models.Model):
     reason = models.CharField(_("reason"), max_length=200, blank=True)
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
     provider = models.CharField(_("through"), max_length=20)
-    provider_refund_id = models.CharField(max_length=100, blank=True)
+    provider_refund_id = models.CharField(_("provider's refund id"), max_length=100, blank=True)
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
     settled_at = models.DateTimeField(_("settled at"), null=True, blank=True)
@@ -400,8 +416,14 @@ class Refund(models.Model):
 class ReceiptCounter(models.Model):
     """The last receipt number of a programme, taken under lock so numbers have no gaps."""
 
-    programme = models.OneToOneField(Programme, on_delete=models.CASCADE, primary_key=True)
-    last_number = models.PositiveIntegerField(default=0)
+    programme = models.OneToOneField(
+        Programme, verbose_name=_("programme"), on_delete=models.CASCADE, primary_key=True
+    )
+    last_number = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        verbose_name = _("receipt counter")
+        verbose_name_plural = _("receipt counters")
 
     def __str__(self):
         return f"{self.programme_id}: {self.last_number}"
@@ -410,11 +432,15 @@ class ReceiptCounter(models.Model):
 class Receipt(models.Model):
     """The receipt of a paid payment: numbered once, rendered once, reprinted from the stored file."""
 
-    payment = models.OneToOneField(Payment, on_delete=models.PROTECT, related_name="receipt")
-    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="receipts")
+    payment = models.OneToOneField(
+        Payment, verbose_name=_("payment"), on_delete=models.PROTECT, related_name="receipt"
+    )
+    programme = models.ForeignKey(
+        Programme, verbose_name=_("programme"), on_delete=models.PROTECT, related_name="receipts"
+    )
     number = models.PositiveIntegerField(_("number"))
     issued_at = models.DateTimeField(_("issued at"))
-    file = models.CharField(max_length=300, blank=True)  # path in the private default storage
+    file = models.CharField(_("file"), max_length=300, blank=True)  # path in the private default storage
 
     class Meta:
         verbose_name = _("receipt")
@@ -437,10 +463,16 @@ class Receipt(models.Model):
 class PaymentRead(models.Model):
     """A staff member has read a payment of the lists (PAY-10, mark read or unread)."""
 
-    payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="reads")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    payment = models.ForeignKey(
+        Payment, verbose_name=_("payment"), on_delete=models.CASCADE, related_name="reads"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("read by"), on_delete=models.CASCADE, related_name="+"
+    )
 
     class Meta:
+        verbose_name = _("read mark")
+        verbose_name_plural = _("read marks")
         constraints = [models.UniqueConstraint(fields=["payment", "user"], name="paymentread_unique")]
 
     def __str__(self):
@@ -454,12 +486,12 @@ class WebhookEvent(models.Model):
     kept unprocessed, `waiting_since` set, and applied as soon as an event moves its payment.
     """
 
-    provider = models.CharField(max_length=20)
-    event_id = models.CharField(max_length=255)
-    type = models.CharField(max_length=100)
-    payload = models.JSONField()
+    provider = models.CharField(_("provider"), max_length=20)
+    event_id = models.CharField(_("event id"), max_length=255)
+    type = models.CharField(_("type"), max_length=100)
+    payload = models.JSONField(_("payload as received"))
     # The provider's reading of the payload (payments.providers.base.ProviderEvent.as_data).
-    event = models.JSONField(default=dict, blank=True)
+    event = models.JSONField(_("event as read"), default=dict, blank=True)
     payment = models.ForeignKey(
         Payment,
         verbose_name=_("payment"),
@@ -469,12 +501,12 @@ class WebhookEvent(models.Model):
         related_name="webhook_events",
     )
     # Finds the event of a charge that names no payment once its payment knows the charge.
-    provider_payment_id = models.CharField(max_length=100, blank=True)
+    provider_payment_id = models.CharField(_("provider's payment id"), max_length=100, blank=True)
     occurred_at = models.DateTimeField(_("occurred at"), null=True, blank=True)  # the provider's time
-    received_at = models.DateTimeField(auto_now_add=True)
+    received_at = models.DateTimeField(_("received at"), auto_now_add=True)
     waiting_since = models.DateTimeField(_("waiting since"), null=True, blank=True)
-    processed_at = models.DateTimeField(null=True, blank=True)
-    error = models.TextField(blank=True)
+    processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
 
     class Meta:
         verbose_name = _("webhook event")

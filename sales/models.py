@@ -36,7 +36,7 @@ class Buyer(models.Model):
         blank=True,
         related_name="buyer",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("buyer")
@@ -137,7 +137,7 @@ class Sale(models.Model):
         related_name="reactivated_as",
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     # Not fields: what sales.selectors.sales_list_page sets on the rows of the back-office list.
     main_buyer_name: str | None
@@ -162,7 +162,9 @@ class Sale(models.Model):
 
 
 class SaleBuyer(models.Model):
-    sale = models.ForeignKey(Sale, on_delete=models.CASCADE, related_name="sale_buyers")
+    sale = models.ForeignKey(
+        Sale, verbose_name=_("sale"), on_delete=models.CASCADE, related_name="sale_buyers"
+    )
     buyer = models.ForeignKey(
         Buyer, verbose_name=_("buyer"), on_delete=models.PROTECT, related_name="sale_buyers"
     )
@@ -184,9 +186,9 @@ class SaleBuyer(models.Model):
 class SaleLot(models.Model):
     """A lot of a sale. `live` is cleared when the sale ends, freeing the lot for another sale."""
 
-    sale = models.ForeignKey(Sale, on_delete=models.CASCADE, related_name="sale_lots")
+    sale = models.ForeignKey(Sale, verbose_name=_("sale"), on_delete=models.CASCADE, related_name="sale_lots")
     lot = models.ForeignKey(Lot, verbose_name=_("lot"), on_delete=models.PROTECT, related_name="sale_lots")
-    live = models.BooleanField(default=True, editable=False)
+    live = models.BooleanField(_("still held by the sale"), default=True, editable=False)
 
     class Meta:
         verbose_name = _("lot of the sale")
@@ -208,7 +210,9 @@ class SaleAssignment(models.Model):
         NOTARY = "notary", _("Notary")
         PARTNER = "partner", _("Partner agency")
 
-    sale = models.ForeignKey(Sale, on_delete=models.CASCADE, related_name="assignments")
+    sale = models.ForeignKey(
+        Sale, verbose_name=_("sale"), on_delete=models.CASCADE, related_name="assignments"
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("account"),
@@ -216,7 +220,7 @@ class SaleAssignment(models.Model):
         related_name="sale_assignments",
     )
     role = models.CharField(_("role"), max_length=10, choices=Role.choices)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("notary or partner")
@@ -236,12 +240,18 @@ class InvitationQuerySet(models.QuerySet):
 class Invitation(models.Model):
     """A single-use, expiring link by which a buyer sets his password ("send access")."""
 
-    buyer = models.ForeignKey(Buyer, on_delete=models.CASCADE, related_name="invitations")
-    token_hash = models.CharField(max_length=64, unique=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    buyer = models.ForeignKey(
+        Buyer, verbose_name=_("buyer"), on_delete=models.CASCADE, related_name="invitations"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    token_hash = models.CharField(_("token fingerprint"), max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("sent by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
     expires_at = models.DateTimeField(_("expires at"))
     used_at = models.DateTimeField(_("used at"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
@@ -261,11 +271,14 @@ class SavedView(models.Model):
     """A named filter of the admin sales list, kept by one staff member."""
 
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_sale_views"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.CASCADE,
+        related_name="saved_sale_views",
     )
     name = models.CharField(_("name"), max_length=100)
     query = models.CharField(_("filters"), max_length=1000)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("saved view")

@@ -27,6 +27,7 @@ from payments.models import MONEY_RECEIVED_STATUSES, OPEN_STATUSES, MyPayment, P
 from payments.selectors import payments_for_admin_list, payments_scope
 from payments.services.lists import payment_reconcile, payments_mark_read
 from portal.admin_helpers import ReadOnlyAdminMixin
+from portal.admin_titles import FormTitlesMixin
 from programmes.admin.scoping import ProgrammeScopedAdmin, ScopedRelatedFieldListFilter
 from sales.admin.unassigned import UnassignedNoticeMixin
 
@@ -62,8 +63,17 @@ class ReadFilter(admin.SimpleListFilter):
 
 
 class BasePaymentAdmin(
-    UnassignedNoticeMixin, PaymentAdminViews, ProgrammeScopedAdmin, ReadOnlyAdminMixin, admin.ModelAdmin
+    FormTitlesMixin,
+    UnassignedNoticeMixin,
+    PaymentAdminViews,
+    ProgrammeScopedAdmin,
+    ReadOnlyAdminMixin,
+    admin.ModelAdmin,
 ):
+    form_titles = {
+        "view": _("The payment"),
+        "change": _("The payment"),
+    }
     list_display = [
         "reference_column",
         "buyer",

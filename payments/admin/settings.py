@@ -14,14 +14,20 @@ from payments.services.settings import (
 )
 from portal.access import is_administrator
 from portal.admin_helpers import DeleteEachAdminMixin, ReadOnlyAdminMixin
+from portal.admin_titles import FormTitlesMixin
 from portal.audit.changes import form_values
 from programmes.admin.scoping import ProgrammeScopedAdmin, ScopedRelatedFieldListFilter
 
 
 @admin.register(PaymentSettings)
-class PaymentSettingsAdmin(DeleteEachAdminMixin, ProgrammeScopedAdmin, admin.ModelAdmin):
+class PaymentSettingsAdmin(FormTitlesMixin, DeleteEachAdminMixin, ProgrammeScopedAdmin, admin.ModelAdmin):
     """One row per programme (PAY-1, PAY-3): accountants and administrators change it, others read it."""
 
+    form_titles = {
+        "add": _("Set a programme's payments"),
+        "change": _("Change the payment settings"),
+        "view": _("The payment settings"),
+    }
     list_display = ["programme", "deposit_kind", "deposit_percent", "deposit_amount", "link_valid_days"]
     list_select_related = ["programme"]
     list_filter = [("programme", ScopedRelatedFieldListFilter), "deposit_kind"]
@@ -62,9 +68,14 @@ class PaymentSettingsAdmin(DeleteEachAdminMixin, ProgrammeScopedAdmin, admin.Mod
 
 
 @admin.register(DepositOverride)
-class DepositOverrideAdmin(DeleteEachAdminMixin, ProgrammeScopedAdmin, admin.ModelAdmin):
+class DepositOverrideAdmin(FormTitlesMixin, DeleteEachAdminMixin, ProgrammeScopedAdmin, admin.ModelAdmin):
     """A sale's own deposit, refused above the legal cap (checked by the form, rule named)."""
 
+    form_titles = {
+        "add": _("Give a sale its own deposit"),
+        "change": _("Change the sale's own deposit"),
+        "view": _("The sale's own deposit"),
+    }
     programme_path = "sale__programme"
     form = DepositOverrideForm
     list_display = ["sale", "programme", "amount", "reason"]
@@ -91,9 +102,13 @@ class DepositOverrideAdmin(DeleteEachAdminMixin, ProgrammeScopedAdmin, admin.Mod
 
 
 @admin.register(Refund)
-class RefundAdmin(ProgrammeScopedAdmin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class RefundAdmin(FormTitlesMixin, ProgrammeScopedAdmin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Refunds are asked for from a payment's page; here they are only listed."""
 
+    form_titles = {
+        "view": _("The refund"),
+        "change": _("The refund"),
+    }
     programme_path = "payment__programme"
     list_display = [
         "payment",
@@ -129,9 +144,13 @@ class RefundAdmin(ProgrammeScopedAdmin, ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(WebhookEvent)
-class WebhookEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class WebhookEventAdmin(FormTitlesMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """The provider's events as received: they span every programme, so administrators only."""
 
+    form_titles = {
+        "view": _("The webhook event"),
+        "change": _("The webhook event"),
+    }
     # An event that came before its payment was ready waits (waiting since) and is applied when
     # the payment catches up: administrators see which ones still wait, and for which payment.
     list_display = [

@@ -154,6 +154,7 @@ class PaymentAdminViews:
             consequences=consequences,
             submit=_("Yes, cancel the request"),
             back_url=self._change_url(payment),
+            back_label=payment.reference,
         )
 
     def _change_url(self, payment) -> str:

@@ -1,8 +1,9 @@
 from django.contrib import admin
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from portal.admin_helpers import ReadOnlyAdminMixin
+from portal.admin_titles import FormTitlesMixin
 from portal.audit.models import AuditEntry
 from portal.audit.presenters import audit_details, audit_title, object_type_name
 
@@ -37,10 +38,15 @@ class ObjectTypeFilter(admin.SimpleListFilter):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class AuditEntryAdmin(FormTitlesMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    form_titles = {
+        "list": _("Audit trail"),
+        "view": _("The audit entry"),
+        "change": _("The audit entry"),
+    }
     # Each entry reads as a sentence in the reader's language; the codes and the raw data stay
     # on the entry's page, for whoever must dig.
-    list_display = ["created_at", "actor", "what", "object_repr", "details"]
+    list_display = ["created_at", "actor", "object_repr", "what_and_details"]
     list_filter = [ActionFilter, ObjectTypeFilter]
     search_fields = ["object_repr", "object_id", "actor__email", "action"]
     list_select_related = ["actor"]
@@ -57,6 +63,15 @@ class AuditEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("what happened"), ordering="action")
     def what(self, obj):
         return audit_title(obj)
+
+    @admin.display(description=_("what happened"), ordering="action")
+    def what_and_details(self, obj):
+        # One column, so the sentence has the width the list has left.
+        return format_html(
+            "<strong>{}</strong>{}",
+            audit_title(obj),
+            format_html_join("", "<div>{}</div>", ((line,) for line in audit_details(obj))),
+        )
 
     @admin.display(description=_("details"))
     def details(self, obj):

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from portal.admin_helpers import ReadOnlyAdminMixin
+from portal.admin_titles import FormTitlesMixin
 from portal.outbox.models import OutboxMessage
 from portal.outbox.services import outbox_resend
 
@@ -16,7 +17,12 @@ class OutboxChangeList(ChangeList):
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class OutboxMessageAdmin(FormTitlesMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    form_titles = {
+        "list": _("Outbox"),
+        "view": _("The outbox message"),
+        "change": _("The outbox message"),
+    }
     # Rows are written by the outbox services only: staff read them and may ask for a resend.
     list_display = ["created_at", "channel", "state", "recipient_list", "subject", "attempts", "sent_at"]
     list_filter = ["channel", "state", "created_at"]

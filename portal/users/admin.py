@@ -4,6 +4,7 @@ from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.utils.translation import gettext_lazy as _
 
 from portal.admin_helpers import DeleteEachAdminMixin
+from portal.admin_titles import FormTitlesMixin
 from portal.audit.changes import form_values
 from portal.users import admin_accounts  # noqa: F401  (allauth's admins, audited)
 from portal.users.models import User
@@ -21,7 +22,13 @@ class PasswordChangeForm(AdminPasswordChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(DeleteEachAdminMixin, BaseUserAdmin):
+class UserAdmin(FormTitlesMixin, DeleteEachAdminMixin, BaseUserAdmin):
+    form_titles = {
+        "list": _("Users"),
+        "add": _("Add a user"),
+        "change": _("Change the user"),
+        "view": _("The user"),
+    }
     change_password_form = PasswordChangeForm
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "language", "is_staff", "is_active"]

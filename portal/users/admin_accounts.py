@@ -18,11 +18,18 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from portal.admin_helpers import DeleteEachAdminMixin
+from portal.admin_titles import FormTitlesMixin
 from portal.audit.changes import form_values
 from portal.users.services import account_record_delete, account_record_save, email_address_verify
 
 
-class AuditedEmailAddressAdmin(DeleteEachAdminMixin, EmailAddressAdmin):
+class AuditedEmailAddressAdmin(FormTitlesMixin, DeleteEachAdminMixin, EmailAddressAdmin):
+    form_titles = {
+        "add": _("Add an email address"),
+        "change": _("Change the email address"),
+        "view": _("The email address"),
+    }
+
     def save_model(self, request, obj, form, change):
         account_record_save(actor=request.user, record=obj, values=form_values(form))
 
@@ -39,7 +46,11 @@ class AuditedEmailAddressAdmin(DeleteEachAdminMixin, EmailAddressAdmin):
                 )
 
 
-class AuditedAuthenticatorAdmin(DeleteEachAdminMixin, AuthenticatorAdmin):
+class AuditedAuthenticatorAdmin(FormTitlesMixin, DeleteEachAdminMixin, AuthenticatorAdmin):
+    form_titles = {
+        "view": _("The second factor"),
+        "change": _("The second factor"),
+    }
     readonly_fields = ["user", "type", "created_at", "last_used_at"]
     fields = readonly_fields
 
@@ -54,7 +65,11 @@ class AuditedAuthenticatorAdmin(DeleteEachAdminMixin, AuthenticatorAdmin):
         account_record_delete(actor=request.user, record=obj)
 
 
-class AuditedUserSessionAdmin(DeleteEachAdminMixin, UserSessionAdmin):
+class AuditedUserSessionAdmin(FormTitlesMixin, DeleteEachAdminMixin, UserSessionAdmin):
+    form_titles = {
+        "view": _("The session"),
+        "change": _("The session"),
+    }
     readonly_fields = ["user", "ip", "user_agent", "created_at", "last_seen_at"]
     fields = readonly_fields
 
@@ -67,6 +82,12 @@ class AuditedUserSessionAdmin(DeleteEachAdminMixin, UserSessionAdmin):
     def delete_model(self, request, obj):
         account_record_delete(actor=request.user, record=obj, end=obj.end)
 
+
+# allauth names these two in English only; the back-office speaks the reader's language.
+Authenticator._meta.verbose_name = _("second factor")
+Authenticator._meta.verbose_name_plural = _("second factors")
+UserSession._meta.verbose_name = _("session")
+UserSession._meta.verbose_name_plural = _("sessions")
 
 for model, model_admin in [
     (EmailAddress, AuditedEmailAddressAdmin),

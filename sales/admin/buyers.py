@@ -6,6 +6,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from portal.admin_helpers import DeleteEachAdminMixin
+from portal.admin_titles import FormTitlesMixin
 from portal.audit.changes import form_values
 from programmes.admin.scoping import ProgrammeScopedAdmin
 from sales.admin.display import access_state
@@ -17,7 +18,15 @@ from sales.services import buyer_delete, buyer_save
 
 
 @admin.register(Buyer)
-class BuyerAdmin(UnassignedNoticeMixin, DeleteEachAdminMixin, ProgrammeScopedAdmin, admin.ModelAdmin):
+class BuyerAdmin(
+    FormTitlesMixin, UnassignedNoticeMixin, DeleteEachAdminMixin, ProgrammeScopedAdmin, admin.ModelAdmin
+):
+    form_titles = {
+        "list": _("Buyers"),
+        "add": _("Add a buyer"),
+        "change": _("Change the buyer"),
+        "view": _("The buyer"),
+    }
     form = BuyerAdminForm
     list_display = ["last_name", "first_name", "email", "phone", "language", "sale_list"]
     list_filter = ["language", "civility"]

@@ -36,6 +36,7 @@ def confirmation_page(
     consequences: list[str],
     submit: str,
     back_url: str,
+    back_label: str,
     hidden: dict | None = None,
     status: int = 200,
 ):
@@ -48,6 +49,7 @@ def confirmation_page(
         "consequences": consequences,
         "submit": submit,
         "back_url": back_url,
+        "back_label": back_label,
         "hidden": {CONFIRMED: "1", **(hidden or {})},
     }
     return TemplateResponse(request, "admin/confirm_action.html", context, status=status)

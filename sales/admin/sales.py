@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal.access import has_role
+from portal.admin_titles import FormTitlesMixin
 from portal.audit.selectors import audit_entries_for
 from portal.money import money_format
 from portal.users.models import User
@@ -150,7 +151,20 @@ class SaleChangeList(CompactChangeList, RowsPerPageChangeList):
 
 
 @admin.register(Sale)
-class SaleAdmin(UnassignedNoticeMixin, SaleAdminViews, AccessActions, ProgrammeScopedAdmin, admin.ModelAdmin):
+class SaleAdmin(
+    FormTitlesMixin,
+    UnassignedNoticeMixin,
+    SaleAdminViews,
+    AccessActions,
+    ProgrammeScopedAdmin,
+    admin.ModelAdmin,
+):
+    form_titles = {
+        "list": gettext_lazy("Sales files"),
+        "add": gettext_lazy("Open a sale"),
+        "change": gettext_lazy("Change the sale"),
+        "view": gettext_lazy("The sale"),
+    }
     form = SaleChangeForm
     list_display = [
         "reference",

@@ -158,6 +158,7 @@ class SaleAdminViews:
             consequences=consequences,
             submit=_("Yes, move it to “%(stage)s”") % {"stage": target.label},
             back_url=reverse("admin:sales_sale_change", args=[sale.pk]),
+            back_label=sale.reference,
             hidden={"target": target.value, "on_date": on_date.isoformat() if on_date else ""},
         )
 
@@ -208,6 +209,7 @@ class SaleAdminViews:
             consequences=consequences,
             submit=_("Yes, refuse the request"),
             back_url=reverse("admin:sales_sale_change", args=[sale.pk]),
+            back_label=sale.reference,
         )
 
     # Reactivation (SAL-5) -------------------------------------------------------------------------
