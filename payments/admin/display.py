@@ -4,10 +4,22 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from payments.models import Method, Payment, PaymentEvent, Status
 from portal.money import money_format
 from sales.admin.display import moment
+
+# The providers by the names staff know them by (their codes are "stripe", "simulated", "manual").
+PROVIDER_LABELS = {
+    "stripe": gettext_lazy("Stripe"),
+    "simulated": gettext_lazy("Simulated payment (demonstration)"),
+    "manual": gettext_lazy("Recorded by hand (transfer or cheque)"),
+}
+
+
+def provider_label(code: str) -> str:
+    return str(PROVIDER_LABELS.get(code, code or "–"))
 
 
 def when(value: datetime | None, zone: str) -> str:

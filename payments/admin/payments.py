@@ -13,7 +13,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from payments.admin.display import amount_of, attempts_text, event_lines, when
+from payments.admin.display import amount_of, attempts_text, event_lines, provider_label, when
 from payments.admin.requests import PaymentRequestViews
 from payments.admin.views import (
     RECONCILE_PERMISSION,
@@ -138,7 +138,7 @@ class BasePaymentAdmin(
                     "paid_column",
                     "refunded_column",
                     "paid_at_column",
-                    "provider",
+                    "provider_column",
                     "provider_payment_id",
                     "reconciled_column",
                 ]
@@ -235,6 +235,10 @@ class BasePaymentAdmin(
     @admin.display(description=_("paid at"), ordering="paid_at")
     def paid_at_column(self, obj):
         return when(obj.paid_at, obj.programme.time_zone)
+
+    @admin.display(description=_("processed by"))
+    def provider_column(self, obj):
+        return provider_label(obj.provider)
 
     @admin.display(description=_("link valid until"))
     def link_expires_column(self, obj):

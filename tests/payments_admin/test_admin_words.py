@@ -57,3 +57,14 @@ def test_my_payments_counts_payments_not_my_payments(client, world):
     paginator = page.split('class="paginator"')[1].split("</p>")[0]
     assert "1 payment" in paginator
     assert "my payment" not in paginator
+
+
+def test_the_payment_page_names_the_provider_in_words_not_by_its_code(client, world):
+    from tests.payments_admin.helpers import paid_by_transfer
+
+    paid_by_transfer(world.payment_a, world.ada)
+    client.force_login(world.ada)
+
+    page = client.get(url("payment_change", world.payment_a.pk)).content.decode()
+
+    assert "Recorded by hand (transfer or cheque)" in page
