@@ -7,13 +7,18 @@ An admin mixing this in gives each title as one translatable sentence ("Change t
 
 
 class FormTitlesMixin:
-    # {"list": _("Buyers"), "add": _("Add a buyer"), "change": _("Change the buyer"), "view": _("The buyer")}
+    # {"list": _("Buyers"), "add": _("Add a buyer"), "change": _("Change the buyer"), "view": _("The buyer"),
+    #  "add_button": _("Add a buyer")}: the list's title and add button, the form's titles.
     form_titles: dict = {}
 
     def changelist_view(self, request, extra_context=None):
         # Django's "Select buyer to change" reads "Sélectionnez l’objet acquéreur à changer".
-        if "list" in self.form_titles and "title" not in (extra_context or {}):
-            extra_context = {"title": str(self.form_titles["list"]), **(extra_context or {})}
+        extra_context = extra_context or {}
+        if "list" in self.form_titles and "title" not in extra_context:
+            extra_context = {"title": str(self.form_titles["list"]), **extra_context}
+        if "add_button" in self.form_titles:
+            # The list's add button (templates/admin/change_list_object_tools.html).
+            extra_context = {"add_label": str(self.form_titles["add_button"]), **extra_context}
         return super().changelist_view(request, extra_context=extra_context)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):

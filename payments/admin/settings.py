@@ -24,6 +24,7 @@ class PaymentSettingsAdmin(FormTitlesMixin, DeleteEachAdminMixin, ProgrammeScope
     """One row per programme (PAY-1, PAY-3): accountants and administrators change it, others read it."""
 
     form_titles = {
+        "add_button": _("Set a programme's payments"),
         "add": _("Set a programme's payments"),
         "change": _("Change the payment settings"),
         "view": _("The payment settings"),
@@ -72,6 +73,7 @@ class DepositOverrideAdmin(FormTitlesMixin, DeleteEachAdminMixin, ProgrammeScope
     """A sale's own deposit, refused above the legal cap (checked by the form, rule named)."""
 
     form_titles = {
+        "add_button": _("Give a sale its own deposit"),
         "add": _("Give a sale its own deposit"),
         "change": _("Change the sale's own deposit"),
         "view": _("The sale's own deposit"),

@@ -24,6 +24,7 @@ class PasswordChangeForm(AdminPasswordChangeForm):
 @admin.register(User)
 class UserAdmin(FormTitlesMixin, DeleteEachAdminMixin, BaseUserAdmin):
     form_titles = {
+        "add_button": _("Add a user"),
         "list": _("Users"),
         "add": _("Add a user"),
         "change": _("Change the user"),

@@ -25,6 +25,7 @@ from portal.users.services import account_record_delete, account_record_save, em
 
 class AuditedEmailAddressAdmin(FormTitlesMixin, DeleteEachAdminMixin, EmailAddressAdmin):
     form_titles = {
+        "add_button": _("Add an email address"),
         "add": _("Add an email address"),
         "change": _("Change the email address"),
         "view": _("The email address"),

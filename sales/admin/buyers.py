@@ -22,6 +22,7 @@ class BuyerAdmin(
     FormTitlesMixin, UnassignedNoticeMixin, DeleteEachAdminMixin, ProgrammeScopedAdmin, admin.ModelAdmin
 ):
     form_titles = {
+        "add_button": _("Add a buyer"),
         "list": _("Buyers"),
         "add": _("Add a buyer"),
         "change": _("Change the buyer"),

@@ -160,6 +160,7 @@ class SaleAdmin(
     admin.ModelAdmin,
 ):
     form_titles = {
+        # No "add_button" yet: the compact list (programmes.admin.compact) draws its own.
         "list": gettext_lazy("Sales files"),
         "add": gettext_lazy("Open a sale"),
         "change": gettext_lazy("Change the sale"),

@@ -68,3 +68,13 @@ def test_the_payment_page_names_the_provider_in_words_not_by_its_code(client, wo
     page = client.get(url("payment_change", world.payment_a.pk)).content.decode()
 
     assert "Recorded by hand (transfer or cheque)" in page
+
+
+def test_list_titles_and_add_buttons_are_sentences(client, world):
+    client.force_login(world.anne)
+
+    page = client.get(reverse("admin:sales_buyer_changelist"))
+
+    assert page.context["title"] == "Buyers"
+    assert "Add a buyer" in page.content.decode()
+    assert "Add buyer" not in page.content.decode()
