@@ -6,6 +6,7 @@ from django.db.models import QuerySet
 
 from portal.access import ModelT, Viewer, is_administrator, visible_programmes
 from portal.users.models import User
+from portal.users.roles import Role
 from programmes.models import Lot, Milestone, Programme
 
 
@@ -44,9 +45,17 @@ def staff_of_programmes_visible_to(user: Viewer) -> QuerySet[User]:
     return User.objects.filter(is_staff=True, pk__in=assigned.values("user_id"))
 
 
+ADVISOR_ROLES = [Role.SALES.value, Role.ADMINISTRATOR.value]
+
+
 def advisors_available_to(user: Viewer) -> QuerySet[User]:
-    """The staff a sale of this user's programmes may be given to as its advisor."""
-    staff = User.objects.filter(is_staff=True, is_active=True).order_by("last_name", "first_name", "email")
+    """The staff a sale of this user's programmes may be given to as its advisor: sales staff and
+    administrators (accountants and customer service work on a programme but sell nothing)."""
+    staff = (
+        User.objects.filter(is_staff=True, is_active=True, groups__name__in=ADVISOR_ROLES)
+        .distinct()
+        .order_by("last_name", "first_name", "email")
+    )
     if is_administrator(user):
         return staff
     return staff.filter(assigned_programmes__in=programmes_visible_to(user).values("pk")).distinct()

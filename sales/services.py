@@ -19,6 +19,7 @@ from django.utils.translation import ngettext
 from portal.audit.changes import values_apply, values_of
 from portal.audit.services import audit_record
 from portal.users.models import User
+from portal.users.roles import Role
 from programmes.models import Lot, Programme
 from sales.errors import SaleError
 from sales.invitations import buyer_login_email_follow
@@ -223,8 +224,10 @@ def sale_withdraw_request(*, user: User, sale: Sale) -> Sale:
 
 
 def _programme_advisor(programme: Programme) -> User | None:
-    # The buyer's request lands with a staff member of the programme, so someone answers it.
-    return programme.staff.filter(is_active=True).order_by("pk").first()
+    # The buyer's request lands with a salesperson of the programme (else any of its staff), so
+    # someone answers it.
+    staff = programme.staff.filter(is_active=True)
+    return staff.filter(groups__name=Role.SALES.value).order_by("pk").first() or staff.order_by("pk").first()
 
 
 @transaction.atomic
