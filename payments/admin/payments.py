@@ -74,14 +74,15 @@ class BasePaymentAdmin(
         "view": _("The payment"),
         "change": _("The payment"),
     }
+    # The key columns first (what, whose, how much, where it stands), so they stay in view at 1280 px.
     list_display = [
         "reference_column",
         "buyer",
         "sale_column",
-        "programme",
-        "kind",
         "amount_column",
         "status",
+        "programme",
+        "kind",
         "method",
         "attempts_column",
         "requested_at",

@@ -167,13 +167,14 @@ class SaleAdmin(
         "view": gettext_lazy("The sale"),
     }
     form = SaleChangeForm
+    # The key columns first (whose, which lots, what price, which stage), so they stay in view at 1280 px.
     list_display = [
         "reference",
-        "programme",
-        "lot_list",
         "main_buyer",
+        "lot_list",
         "price_display",
         "stage",
+        "programme",
         "advisor",
         "updated_at",
     ]
