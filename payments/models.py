@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from portal.money import money_format
 from programmes.models import Programme
 from sales.models import Buyer, Sale, Stage
 
@@ -282,7 +283,8 @@ class Payment(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.reference} · {self.amount} {self.currency}"
+        # Shown as the payment page's title and in lists: the amount as the reader writes it.
+        return f"{self.reference} · {money_format(self.amount, self.currency)}"
 
     @property
     def refundable_amount(self) -> Decimal:

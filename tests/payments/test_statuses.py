@@ -134,3 +134,19 @@ def test_a_session_the_buyer_left_unpaid_is_no_attempt(payment):
     event_send("checkout.session.expired", session_object(session, payment_status="unpaid"))
 
     assert Payment.objects.get(pk=payment.pk).attempts == 0
+
+
+def test_a_payment_reads_with_its_amount_as_the_reader_writes_it(advisor):
+    from django.utils import translation
+
+    from tests.factories import request_make
+    from tests.payments.factories import sale_with_buyer_make
+
+    payment = request_make(
+        sale_with_buyer_make(advisor=advisor), actor=advisor, amount="2960.00", reference="R-1"
+    )
+
+    with translation.override("fr"):
+        assert str(payment) == "R-1 · 2\u202f960,00\xa0€"
+    with translation.override("en"):
+        assert str(payment) == "R-1 · €2,960.00"
