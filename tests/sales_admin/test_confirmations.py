@@ -10,9 +10,7 @@ from django.utils import timezone
 from portal.audit.models import AuditEntry
 from portal.users.roles import Role
 from programmes.models import Lot
-from sales.services import sale_request_reservation
 from tests.conftest import make_user
-from tests.factories import BuyerFactory, lots_make
 from tests.sales_admin.helpers import sale_make
 
 pytestmark = pytest.mark.django_db
@@ -28,16 +26,6 @@ def refuse_url(sale) -> str:
 
 def stage_entries(sale):
     return AuditEntry.objects.filter(action="sale.stage_changed", object_id=str(sale.pk))
-
-
-@pytest.fixture
-def request_sale(world):
-    world.a.self_reservation_enabled = True
-    world.a.save()
-    account = make_user("buyer@example.test", role=Role.BUYER)
-    BuyerFactory(user=account)
-    [lot] = lots_make(world.a, 1)
-    return sale_request_reservation(user=account, lot=lot)
 
 
 @pytest.mark.parametrize("target", ["cancelled", "withdrawn"])

@@ -10,10 +10,10 @@ from portal.beat import BEAT_SCHEDULE
 from portal.users.roles import Role
 from programmes.models import Lot
 from sales.models import Sale
-from sales.services import sale_move_stage, sale_request_reservation
+from sales.services import sale_move_stage
 from sales.tasks import sales_expire_holds_task
 from tests.conftest import make_user
-from tests.factories import BuyerFactory, lots_make
+from tests.factories import BuyerFactory
 from tests.sales_admin.helpers import sale_make
 
 pytestmark = pytest.mark.django_db
@@ -132,17 +132,6 @@ def test_the_timeline_says_who_did_what_and_when(client, world):
 
 
 # Reservations (SAL-4) --------------------------------------------------------------------------
-
-
-@pytest.fixture
-def request_sale(world):
-    """A buyer's own request, from his client space, for a lot of programme A."""
-    world.a.self_reservation_enabled = True
-    world.a.save()
-    account = make_user("buyer@example.test", role=Role.BUYER)
-    BuyerFactory(user=account)
-    [lot] = lots_make(world.a, 1)
-    return sale_request_reservation(user=account, lot=lot)
 
 
 def test_pending_requests_can_be_listed_apart(client, world, request_sale):
