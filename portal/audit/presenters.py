@@ -9,7 +9,6 @@ app registry by the entry's `object_type`, the values are those the entry keeps.
 """
 
 import datetime
-from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -56,8 +55,6 @@ _VERBS = {
     "updated": gettext_lazy("%(object)s changed"),
     "deleted": gettext_lazy("%(object)s deleted"),
 }
-# Entries about a payment are kept on its sale's timeline: their values are the payment's.
-_VALUES_OF = {"payment": ("payments", "payment", {"from": "status", "to": "status", "status": "status"})}
 _MONEY_KEYS = {"amount", "price", "paid", "refunded"}
 _SKIPPED_KEYS = {"currency", "payment"}
 
@@ -171,7 +168,7 @@ def _facts(model: type[models.Model] | None, data: dict, currency: str | None) -
     ]
 
 
-def _stage_details(entry: AuditEntry, model: type[models.Model] | None, data: dict) -> list[str]:
+def _stage_details(model: type[models.Model] | None, data: dict) -> list[str]:
     stage = _field(model, "stage")
     lines = [
         _("from %(old)s to %(new)s")
@@ -188,9 +185,9 @@ def _stage_details(entry: AuditEntry, model: type[models.Model] | None, data: di
     return lines
 
 
-def _payment_details(entry: AuditEntry, model: type[models.Model] | None, data: dict) -> list[str]:
-    app_label, model_name, fields = _VALUES_OF["payment"]
-    payment = _model_of(f"{app_label}.{model_name}")
+def _payment_details(data: dict) -> list[str]:
+    # Entries about a payment are kept on its sale's timeline: their values are the payment's.
+    payment = _model_of("payments.payment")
     currency = data.get("currency")
     lines = []
     if data.get("reference"):
@@ -216,9 +213,6 @@ def _payment_details(entry: AuditEntry, model: type[models.Model] | None, data: 
     return lines
 
 
-_DETAILS: dict[str, Callable[[AuditEntry, type[models.Model] | None, dict], list[str]]] = {
-    "sale.stage_changed": _stage_details,
-}
 _KEY_LABELS = {
     "on": gettext_lazy("Date"),
     "reason": gettext_lazy("Reason"),
@@ -258,10 +252,10 @@ def audit_details(entry: AuditEntry) -> list[str]:
     """The facts of the entry, one short phrase each."""
     data = entry.data if isinstance(entry.data, dict) else {}
     model = _model_of(entry.object_type)
-    if entry.action in _DETAILS:
-        return _DETAILS[entry.action](entry, model, data)
+    if entry.action == "sale.stage_changed":
+        return _stage_details(model, data)
     if entry.action.startswith("payment."):
-        return _payment_details(entry, model, data)
+        return _payment_details(data)
     currency = data.get("currency") if isinstance(data.get("currency"), str) else None
     if entry.action.endswith((".created", ".deleted")):
         # The row's values as it was made or removed, not changes (a list of two is a list).
