@@ -53,40 +53,32 @@ def quickstart_exposed(app_configs, **kwargs):
 
 @register(Tags.security, deploy=True)
 def public_or_derived_secrets(app_configs, **kwargs):
-    errors = []
-    if (
-        settings.SECRET_KEY == settings.QUICKSTART_SECRET_KEY
-        or settings.SECRET_KEY in PLACEHOLDER_SECRET_KEYS
-    ):
-        errors.append(
-            Error(
-                "SECRET_KEY is a published default: anyone can sign sessions and links with it.",
-                hint='Set SECRET_KEY to python -c "import secrets; print(secrets.token_urlsafe(50))".',
-                id="portal.E003",
-            )
-        )
-    if settings.STRIPE_SECRET_KEY and not settings.STRIPE_WEBHOOK_SECRET:
-        errors.append(
-            Error(
-                "STRIPE_SECRET_KEY is set without STRIPE_WEBHOOK_SECRET: Stripe's events cannot be checked.",
-                hint="Copy the signing secret (whsec_…) of the webhook endpoint from Stripe's dashboard.",
-                id="portal.E004",
-            )
-        )
-    if settings.STRIPE_WEBHOOK_SECRET.startswith(SIMULATED_SECRET_PREFIX):
-        errors.append(
-            Error(
-                "STRIPE_WEBHOOK_SECRET is a simulated checkout's secret, not one Stripe gave.",
-                hint="Copy the signing secret (whsec_…) of the webhook endpoint from Stripe's dashboard.",
-                id="portal.E005",
-            )
-        )
-    if settings.PAYMENTS_SIMULATED and not settings.QUICKSTART:
-        errors.append(
-            Error(
-                "The simulated checkout is on outside the quick start: buyers could pay without money.",
-                hint="PAYMENTS_SIMULATED belongs to the quick start and the tests only.",
-                id="portal.E006",
-            )
-        )
-    return errors
+    stripe_hint = "Copy the signing secret (whsec_…) of the webhook endpoint from Stripe's dashboard."
+    problems = [
+        (
+            settings.SECRET_KEY == settings.QUICKSTART_SECRET_KEY
+            or settings.SECRET_KEY in PLACEHOLDER_SECRET_KEYS,
+            "SECRET_KEY is a published default: anyone can sign sessions and links with it.",
+            'Set SECRET_KEY to python -c "import secrets; print(secrets.token_urlsafe(50))".',
+            "portal.E003",
+        ),
+        (
+            bool(settings.STRIPE_SECRET_KEY) and not settings.STRIPE_WEBHOOK_SECRET,
+            "STRIPE_SECRET_KEY is set without STRIPE_WEBHOOK_SECRET: Stripe's events cannot be checked.",
+            stripe_hint,
+            "portal.E004",
+        ),
+        (
+            settings.STRIPE_WEBHOOK_SECRET.startswith(SIMULATED_SECRET_PREFIX),
+            "STRIPE_WEBHOOK_SECRET is a simulated checkout's secret, not one Stripe gave.",
+            stripe_hint,
+            "portal.E005",
+        ),
+        (
+            settings.PAYMENTS_SIMULATED and not settings.QUICKSTART,
+            "The simulated checkout is on outside the quick start: buyers could pay without money.",
+            "PAYMENTS_SIMULATED belongs to the quick start and the tests only.",
+            "portal.E006",
+        ),
+    ]
+    return [Error(message, hint=hint, id=code) for failed, message, hint, code in problems if failed]
