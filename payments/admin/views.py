@@ -26,7 +26,7 @@ from payments.services.requests import payment_cancel, payment_link_renew
 from payments.views import receipt_file_response
 from portal.audit.services import audit_record
 from portal.money import money_format
-from sales.admin.confirm import CONFIRMED, ReasonForm, confirmation_page
+from sales.admin.confirm import confirmation_page, confirmation_reason
 
 REQUEST_PERMISSION = "payments.add_payment"
 RECORD_PERMISSION = "payments.change_payment"
@@ -94,9 +94,7 @@ class PaymentAdminViews:
         return payment
 
     def _to_payment(self, payment):
-        return HttpResponseRedirect(
-            reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[payment.pk])
-        )
+        return HttpResponseRedirect(self._change_url(payment))
 
     # Buttons without a form: cancel, send a fresh link, reconcile or undo -------------------------
 
@@ -119,7 +117,7 @@ class PaymentAdminViews:
             )
             return self._to_payment(payment)
         if operation in CONFIRMED_OPERATIONS:
-            reason_form = ReasonForm(request.POST if CONFIRMED in request.POST else None)
+            reason_form = confirmation_reason(request)
             if not reason_form.is_valid():
                 return self._cancel_confirmation(request, payment, reason_form)
             extra["reason"] = reason_form.cleaned_data["reason"]
@@ -184,9 +182,7 @@ class PaymentAdminViews:
             "form": form,
             "submit": submit,
             "intro": intro,
-            "change_url": reverse(
-                f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[payment.pk]
-            ),
+            "change_url": self._change_url(payment),
         }
         return TemplateResponse(request, "admin/payments/payment/action_form.html", context)
 

@@ -27,6 +27,12 @@ class ReasonForm(forms.Form):
         return reason
 
 
+def confirmation_reason(request) -> ReasonForm:
+    """The reason asked for: bound only when the confirmation page's own form posted it, so a first
+    click (without the mark) shows the page with no error."""
+    return ReasonForm(request.POST if CONFIRMED in request.POST else None)
+
+
 def confirmation_page(
     request,
     admin,

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from portal.money import money_format
 from portal.timezones import local_day_start
 from programmes.admin.compact import compact_context
-from sales.admin.confirm import CONFIRMED, ReasonForm, confirmation_page
+from sales.admin.confirm import confirmation_page, confirmation_reason
 from sales.dashboard import sales_dashboard
 from sales.errors import SaleError
 from sales.forms import PartnerAccountForm, ReactivateForm, SavedViewForm, StageMoveForm
@@ -116,7 +116,7 @@ class SaleAdminViews:
         target = form.cleaned_data["target"]
         note = ""
         if ending:
-            reason_form = ReasonForm(request.POST if CONFIRMED in request.POST else None)
+            reason_form = confirmation_reason(request)
             if not reason_form.is_valid():
                 return self._stage_confirmation(request, sale, form, reason_form)
             note = reason_form.cleaned_data["reason"]
@@ -174,7 +174,7 @@ class SaleAdminViews:
             elif not sale.requested_by_buyer:
                 sale_refuse_request(actor=request.user, sale=sale)  # refused with its sentence
             else:
-                reason_form = ReasonForm(request.POST if CONFIRMED in request.POST else None)
+                reason_form = confirmation_reason(request)
                 if not reason_form.is_valid():
                     return self._refusal_confirmation(request, sale, reason_form)
                 sale_refuse_request(actor=request.user, sale=sale, note=reason_form.cleaned_data["reason"])
