@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 from django.db import models, transaction
 
 from portal.audit.changes import members_apply, values_apply, values_of
-from portal.audit.services import audit_record
+from portal.audit.services import audit_record, audited_save
 from portal.users.models import User
 from programmes.models import Building, Lot, Milestone, Programme
 
@@ -60,17 +60,9 @@ def programme_delete(*, actor: User | None, programme: Programme) -> None:
 
 def _row_save(*, actor: User | None, row: RowT, values: dict[str, Any], kind: str) -> RowT:
     # Buildings, milestones and lots: the same steps, each under its own action names.
-    if row.pk is None:
-        row.save()
-        data = values_of(row, _editable_names(type(row)))
-        audit_record(actor=actor, action=f"{kind}.created", obj=row, data=data)
-        return row
-    current = type(row).objects.select_for_update().get(pk=row.pk)
-    changes = values_apply(current, values)
-    if changes:
-        current.save(update_fields=list(changes))
-        audit_record(actor=actor, action=f"{kind}.changed", obj=current, data=changes)
-    return current
+    return audited_save(
+        actor=actor, row=row, values=values, kind=kind, created_fields=_editable_names(type(row))
+    )
 
 
 def _row_delete(*, actor: User | None, row: models.Model, kind: str) -> None:

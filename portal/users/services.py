@@ -6,7 +6,7 @@ from django.contrib.auth.models import Group
 from django.db import models, transaction
 
 from portal.audit.changes import members_apply, values_apply, values_of
-from portal.audit.services import audit_record
+from portal.audit.services import audit_record, audited_save
 from portal.users.models import User
 from portal.users.roles import Role
 
@@ -83,18 +83,10 @@ def user_save(*, actor: User | None, user: User, values: dict[str, Any]) -> User
 def account_record_save(*, actor: User | None, record: models.Model, values: dict[str, Any]) -> models.Model:
     """Add `record` (not saved yet) or change the fields in `values` of a saved one; audited
     with old and new values ("emailaddress.changed"…)."""
-    kind = record._meta.model_name
-    if record.pk is None:
-        record.save()
-        names = [field.name for field in record._meta.concrete_fields if not field.primary_key]
-        audit_record(actor=actor, action=f"{kind}.created", obj=record, data=values_of(record, names))
-        return record
-    current = type(record)._default_manager.select_for_update().get(pk=record.pk)
-    changes = values_apply(current, values)
-    if changes:
-        current.save(update_fields=list(changes))
-        audit_record(actor=actor, action=f"{kind}.changed", obj=current, data=changes)
-    return current
+    names = [field.name for field in record._meta.concrete_fields if not field.primary_key]
+    return audited_save(
+        actor=actor, row=record, values=values, kind=str(record._meta.model_name), created_fields=names
+    )
 
 
 @transaction.atomic
