@@ -10,14 +10,10 @@ from django.utils.translation import gettext_lazy
 from portal.audit.presenters import audit_details, audit_title
 from portal.timezones import in_zone
 
+# The timeline's own words where they differ from the audit trail's (portal.audit.presenters):
+# within a sale's page, "Sale" goes without saying.
 ACTION_LABELS = {
-    "sale.created": gettext_lazy("Sale opened"),
-    "sale.stage_changed": gettext_lazy("Stage changed"),
     "sale.updated": gettext_lazy("Details changed"),
-    "sale.request_confirmed": gettext_lazy("Reservation request confirmed"),
-    "sale.reactivated": gettext_lazy("Reactivated as a new sale"),
-    "sale.assigned": gettext_lazy("Notary or partner given access"),
-    "sale.unassigned": gettext_lazy("Notary or partner access removed"),
 }
 
 
