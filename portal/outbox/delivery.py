@@ -11,6 +11,7 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.message import SafeMIMEMultipart
 
 from portal.branding.logo import company_email_logo
+from portal.branding.models import CompanySettings
 from portal.branding.selectors import company_settings_get
 from portal.outbox.attachments import outbox_attachment_read
 from portal.outbox.models import OutboxMessage
@@ -41,11 +42,11 @@ class RelatedEmail(EmailMultiAlternatives):
         return related
 
 
-def outbox_from_email() -> str:
+def outbox_from_email(*, company: CompanySettings) -> str:
     """The company's sender name (company settings) with the address of DEFAULT_FROM_EMAIL."""
     _name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
     # One header line, quoted or encoded as the name needs.
-    name = " ".join(company_settings_get().sender_name.split())
+    name = " ".join(company.sender_name.split())
     return formataddr((name, address or settings.DEFAULT_FROM_EMAIL))
 
 
@@ -54,17 +55,18 @@ def outbox_email_build(
 ) -> EmailMultiAlternatives:
     """The email for an outbox row, ready to send, with its HTML part, the logo its HTML shows
     and its attachments."""
+    company = company_settings_get()
     email = RelatedEmail(
         subject=message.subject,
         body=message.text,
-        from_email=outbox_from_email(),
+        from_email=outbox_from_email(company=company),
         to=list(message.recipients),
         reply_to=[message.reply_to] if message.reply_to else None,
         connection=connection,
     )
     if message.html:
         email.attach_alternative(message.html, "text/html")
-        logo = company_email_logo(company=company_settings_get()) if LOGO_CID_SRC in message.html else None
+        logo = company_email_logo(company=company) if LOGO_CID_SRC in message.html else None
         if logo is not None:
             image = MIMEImage(logo.content, "png")
             image.add_header("Content-ID", f"<{LOGO_CONTENT_ID}>")
