@@ -11,7 +11,6 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 
 from payments.links import payment_link_path
 from payments.models import Payment, Status
@@ -74,7 +73,6 @@ def payments(request):
     return render(request, "space/payments.html", context)
 
 
-@never_cache
 @client_space
 def receipt_download(request, payment_id: int):
     """The stored receipt, as it was issued: the same file staff reprint."""
