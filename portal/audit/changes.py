@@ -108,17 +108,10 @@ def values_of(obj: models.Model, names: Iterable[str]) -> dict[str, Any]:
 
 def changes_of(form: BaseForm) -> dict[str, Any]:
     """{field: [old, new]} of what a valid model form changed, old values from the instance as
-    the form was opened: for services handed an object the form already filled in."""
-    changes: dict[str, Any] = {}
-    for name in form.changed_data:
-        if name not in form.cleaned_data:
-            continue
-        old = form.initial.get(name)
-        new = form.cleaned_data[name]
-        if isinstance(new, models.QuerySet | list) and (not old or isinstance(old[0], models.Model)):
-            before = {_label(member) for member in old or []}
-            after = {_label(member) for member in new}
-            changes[name] = {"added": sorted(after - before), "removed": sorted(before - after)}
-            continue
-        changes[name] = [_plain(old), _plain(new)]
-    return changes
+    the form was opened: for services handed an object the form already filled in (the company
+    settings, a message text; neither has a many-to-many field: those go through `members_apply`)."""
+    return {
+        name: [_plain(form.initial.get(name)), _plain(form.cleaned_data[name])]
+        for name in form.changed_data
+        if name in form.cleaned_data
+    }
