@@ -8,8 +8,8 @@ RUN apt-get update \
 
 WORKDIR /app
 # Exactly the locked runtime set: pinned, hashed, nothing resolved at build time.
-COPY requirements.lock .
-RUN pip install --require-hashes --no-deps -r requirements.lock
+COPY requirements.txt .
+RUN pip install --require-hashes --no-deps -r requirements.txt
 COPY . .
 # Static files and compiled catalogues are built into the image; no secret is needed for that.
 RUN SECRET_KEY=build PORTAL_QUICKSTART=1 python manage.py collectstatic --noinput -v 0 \

@@ -9,19 +9,19 @@ PORT ?= 8000
 
 # Exactly the locked set: every package pinned and hashed, nothing resolved at install time;
 # pip-sync then removes what an older lock had installed.
-$(VENV)/.installed: requirements-dev.lock
+$(VENV)/.installed: requirements-dev.txt
 	test -x $(PY) || python3 -m venv $(VENV)
-	$(PY) -m pip install -q --require-hashes --no-deps -r requirements-dev.lock
-	$(VENV)/bin/pip-sync -q requirements-dev.lock
+	$(PY) -m pip install -q --require-hashes --no-deps -r requirements-dev.txt
+	$(VENV)/bin/pip-sync -q requirements-dev.txt
 	touch $@
 
 # Re-resolves the dependencies of pyproject.toml to their newest allowed versions, on purpose:
 # the development lock first, then the runtime lock as its subset (same versions).
 LOCK_FLAGS := -q --strip-extras --generate-hashes --allow-unsafe --no-emit-find-links --no-emit-index-url
 upgrade: $(VENV)/.installed
-	$(VENV)/bin/pip-compile $(LOCK_FLAGS) --upgrade --extra dev -o requirements-dev.lock pyproject.toml
-	cp requirements-dev.lock requirements.lock
-	$(VENV)/bin/pip-compile $(LOCK_FLAGS) -o requirements.lock pyproject.toml
+	$(VENV)/bin/pip-compile $(LOCK_FLAGS) --upgrade --extra dev -o requirements-dev.txt pyproject.toml
+	cp requirements-dev.txt requirements.txt
+	$(VENV)/bin/pip-compile $(LOCK_FLAGS) -o requirements.txt pyproject.toml
 
 system-packages:
 	@scripts/system-packages.sh
