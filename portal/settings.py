@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "programmes",
     "sales",
     "payments",
+    "schedules",
     "space",
 ]
 

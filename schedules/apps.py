@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SchedulesConfig(AppConfig):
+    name = "schedules"
+    verbose_name = _("Schedules and accounting")
+
+    def ready(self):
+        from portal.audit.labels import audit_labels_register
+        from schedules.audit import AUDIT_LABELS
+
+        audit_labels_register(AUDIT_LABELS)

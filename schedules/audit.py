@@ -1,0 +1,7 @@
+"""How schedule entries read on a sale's timeline (registered by the app config)."""
+
+from django.utils.translation import gettext_lazy as _
+
+# Lazy, so each timeline reads in its reader's language. Keys are the audit actions the
+# schedules services record; each part adds its own.
+AUDIT_LABELS: dict[str, object] = {}

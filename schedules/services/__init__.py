@@ -1,0 +1,1 @@
+"""Services of the schedules app, one module per part."""
