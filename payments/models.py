@@ -196,6 +196,7 @@ class Payment(models.Model):
     class Kind(models.TextChoices):
         DEPOSIT = "deposit", _("Deposit")
         REQUEST = "request", _("Payment request")
+        CALL = "call", _("Call for funds")
 
     class Channel(models.TextChoices):
         EMAIL = "email", _("Email")

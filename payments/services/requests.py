@@ -54,8 +54,13 @@ def payment_request_create(
     channel: str = Payment.Channel.EMAIL,
     due_on: date | None = None,
     kind: str = Payment.Kind.REQUEST,
+    notify: bool = True,
 ) -> Payment:
-    """Ask a buyer of the sale for an amount, and send him the request with its portal link."""
+    """Ask a buyer of the sale for an amount, and send him the request with its portal link.
+
+    With `notify=False` nothing goes to the buyer: the caller sends its own message (a call for
+    funds sends its letter), the request is otherwise the same (RF reference, portal link).
+    """
     if buyer is None:
         buyer = sale.buyers.filter(sale_buyers__is_main=True).first()
     elif not sale.sale_buyers.filter(buyer=buyer).exists():
@@ -66,7 +71,8 @@ def payment_request_create(
         raise PaymentError(_("Ask for an amount above zero."))
     if not sale.is_live:
         raise PaymentError(_("A cancelled or withdrawn sale cannot be asked for money."))
-    _contact_check(buyer, channel)
+    if notify:
+        _contact_check(buyer, channel)
     rules = payment_settings_for(sale.programme)
     now = timezone.now()
     try:
@@ -99,8 +105,9 @@ def payment_request_create(
         payment.method = methods[0]
     payment.save(update_fields=["creditor_reference", "method"])
     payment_log(payment=payment, kind=PaymentEvent.Kind.REQUESTED, actor=actor, amount=amount)
-    alert_buyer_request(payment, key=f"payment-request:{payment.pk}:{payment.link_nonce}")
-    payment_log(payment=payment, kind=PaymentEvent.Kind.SENT, actor=actor, data={"channel": channel})
+    if notify:
+        alert_buyer_request(payment, key=f"payment-request:{payment.pk}:{payment.link_nonce}")
+        payment_log(payment=payment, kind=PaymentEvent.Kind.SENT, actor=actor, data={"channel": channel})
     return payment
 
 
