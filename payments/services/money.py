@@ -13,6 +13,7 @@ from payments.errors import PaymentError
 from payments.models import OPEN_STATUSES, Method, Payment, PaymentEvent, Status
 from payments.services.core import payment_lock, payment_log, payment_move
 from payments.services.receipts import receipt_issue
+from payments.signals import payment_money_in
 from portal.money import money_format
 from portal.users.models import User
 
@@ -39,7 +40,18 @@ def payment_money_received(
     if method:
         payment.method = method
     payment.save(update_fields=["amount_paid", "provider", "provider_payment_id", "method"])
-    payment_log(payment=payment, kind=PaymentEvent.Kind.MONEY_RECEIVED, actor=actor, amount=amount, data=data)
+    event = payment_log(
+        payment=payment, kind=PaymentEvent.Kind.MONEY_RECEIVED, actor=actor, amount=amount, data=data
+    )
+    payment_money_in.send(
+        sender=Payment,
+        payment=payment,
+        amount=amount,
+        method=payment.method,
+        booked_on=_booked_on(data),
+        source_key=f"payment-event:{event.pk}",
+        actor=actor,
+    )
     if payment.amount_paid >= payment.amount:
         try:
             with transaction.atomic():
@@ -55,6 +67,17 @@ def payment_money_received(
             payment, event="received", key=f"payment-received:{payment.pk}", amount=payment.amount_paid
         )
     return payment
+
+
+def _booked_on(data: dict[str, Any] | None) -> date:
+    """The day the money arrived: the one staff recorded for a transfer, otherwise today."""
+    received_on = (data or {}).get("received_on")
+    if received_on:
+        try:
+            return date.fromisoformat(received_on)
+        except (TypeError, ValueError):
+            pass
+    return timezone.localdate()
 
 
 def payment_processing(*, payment: Payment, provider_payment_id: str = "") -> None:

@@ -21,6 +21,7 @@ from payments.providers import provider_named
 from payments.providers.base import ProviderError, RefundRequest
 from payments.selectors import payment_settings_for
 from payments.services.core import payment_lock, payment_log, payment_move
+from payments.signals import refund_settled
 from portal.access import can
 from portal.money import money_format
 from portal.users.models import User
@@ -158,6 +159,7 @@ def _refund_settle_locked(
             amount=refund.amount,
             data={"refund": refund.pk},
         )
+        refund_settled.send(sender=Refund, refund=refund, actor=actor)
         alert_buyer_refunded(payment, refund=refund)
         alert_staff(payment, event="refunded", key=f"payment-refunded:{refund.pk}", amount=refund.amount)
     else:
