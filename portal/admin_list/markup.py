@@ -5,11 +5,10 @@ import datetime
 import html
 
 from django.utils import dateformat
-from django.utils.formats import localize
 from django.utils.functional import Promise
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeData, mark_safe
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext
 
 # The admin's words are Django's own, translated by Django's catalogues: these functions read
 # them there and keep them out of the project's (makemessages only collects literal arguments
@@ -19,14 +18,6 @@ from django.utils.translation import gettext, ngettext
 def django_text(msgid: str) -> str:
     """Django's {% translate "..." %}: the translation as it is (a literal is safe)."""
     return gettext(msgid)
-
-
-def django_plural(singular: str, plural: str, count: int, **values) -> str:
-    """Django's {% blocktranslate count %}: the translation for this count, its values escaped."""
-    values = {"counter": localize(count), **values}
-    return ngettext(singular, plural, count) % {
-        name: conditional_escape(value) for name, value in values.items()
-    }
 
 
 def django_format(msgid: str, **values) -> str:

@@ -1,4 +1,4 @@
-"""The headers and rows of a change list, written in one pass (see programmes/admin/compact)."""
+"""The headers and rows of a change list, written in one pass (see portal/admin_list)."""
 
 import datetime
 from dataclasses import dataclass
@@ -18,7 +18,7 @@ from django.utils.functional import Promise
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from programmes.admin.compact.markup import (
+from portal.admin_list.markup import (
     DateTimeFormat,
     capfirst_escaped,
     django_format,

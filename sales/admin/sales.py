@@ -18,11 +18,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal.access import has_role
+from portal.admin_list import CompactChangeList
 from portal.admin_titles import FormTitlesMixin
 from portal.audit.selectors import audit_entries_for
 from portal.money import money_format
 from portal.users.models import User
-from programmes.admin.compact import CompactChangeList
 from programmes.admin.scoping import ProgrammeScopedAdmin, RowsPerPageChangeList
 from programmes.selectors import advisors_available_to, programmes_visible_to
 from sales.admin.access import AccessActions
@@ -160,8 +160,8 @@ class SaleAdmin(
     admin.ModelAdmin,
 ):
     form_titles = {
-        # No "add_button" yet: the compact list (programmes.admin.compact) draws its own.
         "list": gettext_lazy("Sales files"),
+        "add_button": gettext_lazy("Open a sale"),
         "add": gettext_lazy("Open a sale"),
         "change": gettext_lazy("Change the sale"),
         "view": gettext_lazy("The sale"),

@@ -17,7 +17,6 @@ from django.views.decorators.http import require_POST
 
 from portal.money import money_format
 from portal.timezones import local_day_start
-from programmes.admin.compact import compact_context
 from sales.admin.confirm import confirmation_page, confirmation_reason
 from sales.dashboard import sales_dashboard
 from sales.errors import SaleError
@@ -244,10 +243,7 @@ class SaleAdminViews:
             "current_query": request.GET.urlencode(),
             **(extra_context or {}),
         }
-        response = super().changelist_view(request, extra_context=context)
-        if getattr(response, "context_data", None) is not None:
-            compact_context(response.context_data, request)  # the parts written in one pass
-        return response
+        return super().changelist_view(request, extra_context=context)
 
     def saved_view_save_view(self, request):
         if not request.user.has_perm("sales.add_savedview"):
