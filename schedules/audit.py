@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 # Lazy, so each timeline reads in its reader's language. Keys are the audit actions the
 # schedules services record; each part adds its own.
 AUDIT_LABELS: dict[str, object] = {}
+AUDIT_LABELS.update(
+    {
+        "ledger.recorded": _("Payment recorded in the ledger"),
+        "ledger.allocated": _("Unallocated money allocated to the schedule"),
+        "ledger.reallocated": _("Payment re-allocated between tranches"),
+    }
+)
