@@ -12,3 +12,12 @@ AUDIT_LABELS.update(
         "ledger.reallocated": _("Payment re-allocated between tranches"),
     }
 )
+AUDIT_LABELS.update(
+    {
+        "call.issued": _("Call for funds issued"),
+        "call.opened": _("Call for funds opened by the buyer"),
+        "call_batch.started": _("Calls for funds started"),
+        "call_batch.restarted": _("Calls for funds started again"),
+        "call_batch.done": _("Calls for funds finished"),
+    }
+)
