@@ -25,7 +25,7 @@ from sales.errors import SaleError
 from sales.invitations import buyer_login_email_follow
 from sales.models import LIVE_STAGES, Buyer, Sale, SaleBuyer, SaleLot, SavedView, Stage
 from sales.selectors import buyer_pending_requests
-from sales.signals import sale_stage_moved
+from sales.signals import sale_created, sale_price_changed, sale_stage_moved
 from sales.stages import DATE_FIELD_FOR_STAGE, LOT_STATUS_FOR_STAGE, IllegalStageMove, stage_check_move
 
 WITHDRAWAL_DAYS = 10  # French law: ten days from the first presentation of the signed contract
@@ -104,6 +104,7 @@ def sale_create(
         obj=sale,
         data={"stage": stage, "lots": [str(lot) for lot in locked], "price": sale.price},
     )
+    sale_created.send(sender=Sale, sale=sale, actor=actor)
     return sale
 
 
@@ -322,6 +323,8 @@ def sale_update(*, actor: User | None, sale: Sale, changes: dict[str, Any]) -> S
         return sale
     sale.save(update_fields=[*changed, "updated_at"])
     audit_record(actor=actor, action="sale.updated", obj=sale, data=changed)
+    if "price" in changed:
+        sale_price_changed.send(sender=Sale, sale=sale, old_price=Decimal(changed["price"][0]), actor=actor)
     return sale
 
 
