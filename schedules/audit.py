@@ -21,3 +21,10 @@ AUDIT_LABELS.update(
         "call_batch.done": _("Calls for funds finished"),
     }
 )
+AUDIT_LABELS.update(
+    {
+        "statement.imported": _("Bank statement imported"),
+        "statement_line.matched": _("Bank transfer matched"),
+        "statement_line.ignored": _("Bank transfer set aside"),
+    }
+)

@@ -376,6 +376,9 @@ class StatementLine(models.Model):
     creditor_reference = models.CharField(_("structured reference"), max_length=40, blank=True)
     remittance = models.CharField(_("remittance information"), max_length=500, blank=True)
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.UNMATCHED)
+    # Why the import did not match a line it recognised (an amount above what is due, a request
+    # already paid...): shown beside the line for whoever matches it by hand.
+    note = models.CharField(_("note"), max_length=300, blank=True)
     call = models.ForeignKey(
         CallForFunds,
         verbose_name=_("call for funds"),
