@@ -7,9 +7,9 @@ from django.utils.translation import gettext_lazy as _
 AUDIT_LABELS: dict[str, object] = {}
 AUDIT_LABELS.update(
     {
-        "ledger.recorded": _("Payment recorded in the ledger"),
-        "ledger.allocated": _("Unallocated money allocated to the schedule"),
-        "ledger.reallocated": _("Payment re-allocated between tranches"),
+        "invoice.created": _("Invoice issued"),
+        "invoice.shared": _("Invoice shared with the buyer"),
+        "invoice.unshared": _("Invoice no longer shared with the buyer"),
     }
 )
 AUDIT_LABELS.update(
@@ -23,8 +23,27 @@ AUDIT_LABELS.update(
 )
 AUDIT_LABELS.update(
     {
+        "ledger.recorded": _("Payment recorded in the ledger"),
+        "ledger.allocated": _("Unallocated money allocated to the schedule"),
+        "ledger.reallocated": _("Payment re-allocated between tranches"),
+    }
+)
+AUDIT_LABELS.update(
+    {
         "statement.imported": _("Bank statement imported"),
         "statement_line.matched": _("Bank transfer matched"),
         "statement_line.ignored": _("Bank transfer set aside"),
+    }
+)
+AUDIT_LABELS.update(
+    {
+        "schedule_template.created": _("Schedule template created"),
+        "schedule_template.changed": _("Schedule template changed"),
+        "schedule_template.tranches_changed": _("Schedule template's tranches changed"),
+        "schedule.copied": _("Schedule copied from the programme's template"),
+        "schedule.changed": _("Schedule changed"),
+        "schedule.repriced": _("Schedule re-computed for the new price"),
+        "tranche.consigned": _("Balance consigned (conformity disputed)"),
+        "tranche.unconsigned": _("Consignment of the balance ended"),
     }
 )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from space import email_change, payments, views
+from space import email_change, payments, schedule, views
 
 app_name = "space"
 
@@ -8,6 +8,9 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("sales/<int:sale_id>/", views.sale_detail, name="sale"),
     path("sales/<int:sale_id>/calendar/", views.sale_calendar, name="calendar"),
+    path("sales/<int:sale_id>/schedule/", schedule.schedule, name="schedule"),
+    path("sales/<int:sale_id>/calls/<int:call_id>/letter/", schedule.call_letter, name="call_letter"),
+    path("sales/<int:sale_id>/invoices/<int:invoice_id>/", schedule.invoice_download, name="invoice"),
     path("sales/<int:sale_id>/withdraw-request/", views.withdraw_request, name="withdraw_request"),
     path("reserve/", views.reserve, name="reserve"),
     path("reserve/<int:lot_id>/", views.reserve_lot, name="reserve_lot"),

@@ -109,11 +109,19 @@ def sale_detail(request, sale_id: int):
             sale, client_payments_of_sales(request.user, [sale.pk]) if role == presenters.BUYER else ()
         ),
         "pending_request": role == presenters.BUYER and presenters.is_pending_request(sale),
+        "due_next": _due_next(sale),
         "notaries": presenters.notaries(page),
         "partners": presenters.partners(page),
         "nav": "dashboard",
     }
     return _render(request, "space/sale.html", context)
+
+
+def _due_next(sale):
+    # space.schedule builds on this module's helpers, hence imported here.
+    from space.schedule import sale_due_next
+
+    return sale_due_next(sale)
 
 
 @client_space

@@ -1,3 +1,3 @@
 """The schedules back-office: one module per part, each registering its own admins."""
 
-from schedules.admin import calls, invoices, ledger, statements, templates  # noqa: F401
+from schedules.admin import calls, exports, invoices, ledger, statements, templates  # noqa: F401
