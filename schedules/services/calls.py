@@ -367,6 +367,24 @@ def call_deed_on_stage(*, sale: Sale, stage: str, actor: User | None) -> None:
 
 
 @transaction.atomic
+def stage_certificate_save(*, milestone: Milestone, upload: Any, actor: User | None) -> StageCertificate:
+    """Attach (or replace) the architect's certificate of a milestone; later calls carry it."""
+    certificate = StageCertificate.objects.select_for_update().filter(milestone=milestone).first()
+    created = certificate is None
+    if certificate is None:
+        certificate = StageCertificate(milestone=milestone)
+    certificate.file = upload
+    certificate.save()
+    audit_record(
+        actor=actor,
+        action="stage_certificate.uploaded" if created else "stage_certificate.replaced",
+        obj=certificate,
+        data={"file": certificate.file.name},
+    )
+    return certificate
+
+
+@transaction.atomic
 def call_mark_opened(*, call: CallForFunds, user: User) -> CallForFunds:
     """The first time one of the sale's buyers opens the call in the client space."""
     if call.opened_at is not None or not call.sale.sale_buyers.filter(buyer__user=user).exists():
