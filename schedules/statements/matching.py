@@ -64,9 +64,3 @@ def names_match(debtor: str, first_name: str, last_name: str) -> bool:
     """The buyer's first and last names are both among the words of the bank line's name."""
     buyer = name_words(f"{first_name} {last_name}")
     return bool(buyer) and buyer <= name_words(debtor)
-
-
-def names_similar(debtor: str, first_name: str, last_name: str) -> bool:
-    """The buyer's last name is among the bank line's words (a suggestion, not a match)."""
-    last = name_words(last_name)
-    return bool(last) and last <= name_words(debtor)
