@@ -166,3 +166,29 @@ def sale_statement(sale: Sale) -> list[LedgerEntry]:
         )
         .order_by("booked_on", "pk")
     )
+
+
+def ledger_entries_with_allocated(queryset: QuerySet[LedgerEntry]) -> QuerySet[LedgerEntry]:
+    """`queryset` with `allocated` (the sum of the entry's allocations, 0.00 when none)."""
+    sums = (
+        Allocation.objects.filter(entry=OuterRef("pk"))
+        .order_by()
+        .values("entry")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    return queryset.annotate(
+        allocated=_MoneyCoalesce(Subquery(sums, output_field=MONEY), Value(ZERO), output_field=MONEY)
+    )
+
+
+def ledger_entry_allocations(entry: LedgerEntry) -> list[Tranche]:
+    """The tranches of the entry's sale in order, each with `paid` and `remaining` and with
+    `entry_part`: what this entry gives it (0.00 when nothing)."""
+    parts = dict(Allocation.objects.filter(entry=entry).values_list("tranche", "amount"))
+    tranches = list(
+        tranches_with_balances(Tranche.objects.filter(sale_id=entry.sale_id)).order_by("position")
+    )
+    for tranche in tranches:
+        tranche.entry_part = Decimal(parts.get(tranche.pk, ZERO)).quantize(CENT)  # type: ignore[attr-defined]
+    return tranches

@@ -330,6 +330,15 @@ def ledger_reallocate(
     old = dict(Allocation.objects.filter(entry=entry).values_list("tranche", "amount"))
     if old == wanted:
         return entry
+    # Money a refund already gave back is on no tranche to move (the sale's unallocated money).
+    unallocated_after = _sale_unallocated(entry.sale_id) + sum(old.values(), ZERO) - total
+    if unallocated_after < 0:
+        raise LedgerError(
+            _("Only %(free)s of this sale's money is on no tranche; allocate at most that much more.")
+            % {
+                "free": money_format(max(_sale_unallocated(entry.sale_id), ZERO), entry.currency),
+            }
+        )
     Allocation.objects.filter(entry=entry).delete()
     _allocations_write(entry, wanted)
     _calls_sync(tranches, paid)
