@@ -197,6 +197,7 @@ def _admin_objects(world: World) -> dict:
         "sales.buyer": world.buyer_a,
         "sales.sale": world.sale_a,
         **_payment_objects(world),
+        "schedules.ledgerentry": _ledger_entry_a(world),
     }
 
 
@@ -238,6 +239,12 @@ ACCOUNTING_IN_PROGRAMME_A = expect(
     **roles(NON_STAFF, LOGIN),
 )
 POST_ONLY_IN_BACK_OFFICE = expect(NOT_ALLOWED, anonymous=LOGIN, **roles(NON_STAFF, LOGIN))
+
+# The ledger (SCH-4): accountants and administrators, whatever the schedules permissions.
+LEDGER_READERS = expect(
+    FORBIDDEN, anonymous=LOGIN, accountant=OK, **roles(ADMINS, OK), **roles(NON_STAFF, LOGIN)
+)
+
 
 # Per admin model: the outcome of its list, add, change/history and delete pages by role.
 # Sales staff may view and change sales and buyers, view programmes, view and change lots.
@@ -352,6 +359,13 @@ ADMIN_MODELS = {
         "changelist": BACK_OFFICE_ALL_STAFF,
         "add": NOBODY_IN_BACK_OFFICE,
         "change": PROGRAMME_A_STAFF,
+        "delete": NOBODY_IN_BACK_OFFICE,
+    },
+    # The ledger is read by accountants (their programmes') and administrators; services write it.
+    "schedules.ledgerentry": {
+        "changelist": LEDGER_READERS,
+        "add": NOBODY_IN_BACK_OFFICE,
+        "change": LEDGER_READERS | {"other_staff": frozenset({FORBIDDEN, NOT_FOUND})},
         "delete": NOBODY_IN_BACK_OFFICE,
     },
     # The provider's events span every programme.
@@ -514,4 +528,21 @@ def _payment_admin_entries(world: World) -> dict:
 
 def policy_table(world: World) -> dict:
     entries = {key: (build(world), outcome) for key, (build, outcome) in {**CLIENT_SPACE, **ACCOUNTS}.items()}
-    return entries | admin_entries(world)
+    return entries | admin_entries(world) | _ledger_admin_entries(world)
+
+
+def _ledger_entry_a(world: World):
+    """The ledger entry of sale A's paid request (recorded when its transfer was)."""
+    from schedules.models import LedgerEntry
+
+    return LedgerEntry.objects.filter(sale=world.sale_a).order_by("pk").first()
+
+
+def _ledger_admin_entries(world: World) -> dict:
+    entry = _ledger_entry_a(world).pk
+    return {
+        "admin:schedules_ledgerentry_reallocate": (
+            f"/admin/schedules/ledgerentry/{entry}/reallocate/",
+            LEDGER_READERS,
+        ),
+    }

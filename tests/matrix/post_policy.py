@@ -304,6 +304,8 @@ def admin_model_cases(pw: PostWorld) -> dict[str, dict]:
         },
         "payments.refund": {"add": NOBODY, "change": NOBODY, "delete": NOBODY, "actions": {}},
         "payments.webhookevent": {"add": NOBODY, "change": NOBODY, "delete": NOBODY, "actions": {}},
+        # The ledger is written by the services; its entries are re-allocated on their own page.
+        "schedules.ledgerentry": {"add": NOBODY, "change": NOBODY, "delete": NOBODY, "actions": {}},
     }
 
 
@@ -623,6 +625,7 @@ def post_table(pw: PostWorld) -> dict[str, Case]:
         **_admin_account_cases(pw),
         **_sale_cases(pw),
         **_payment_cases(pw),
+        **_ledger_cases(pw),
     }
 
 
@@ -655,6 +658,7 @@ def _read_only_on_post() -> set[str]:
         "admin:branding_companysettings_changelist",
         "admin:payments_refund_changelist",
         "admin:payments_webhookevent_changelist",
+        "admin:schedules_ledgerentry_changelist",
     }
     for label in ADMIN_MODELS:
         app_label, model = label.split(".")
@@ -663,3 +667,16 @@ def _read_only_on_post() -> set[str]:
 
 
 READ_ONLY_ON_POST = _read_only_on_post()
+
+
+def _ledger_cases(pw: PostWorld) -> dict[str, Case]:
+    """Moving 1.00 of sale A's ledger entry to its last tranche: accountants and administrators."""
+    entry = pw.admin_objects["schedules.ledgerentry"].pk
+    tranche = pw.admin_objects["schedules.tranche"].pk
+    return {
+        "admin:schedules_ledgerentry_reallocate": Case(
+            f"/admin/schedules/ledgerentry/{entry}/reallocate/",
+            {f"tranche_{tranche}": "1.00", "reason": "matrix"},
+            back_office(FORBIDDEN, accountant=CHANGED, **roles(ADMINS, CHANGED)),
+        ),
+    }
