@@ -135,6 +135,10 @@ class BankStatementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         return bank_statements_for(request.user)
 
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        # Another account's statement does not exist for this user: 404, as everywhere.
+        raise Http404
+
     def _check(self, request) -> None:
         if not self._allowed(request):
             raise PermissionDenied
