@@ -4,6 +4,7 @@ Each entry gives the path to request (with the world's real objects) and the out
 must get. A URL pattern without an entry fails the matrix: every new page declares its policy.
 """
 
+from datetime import date
 from decimal import Decimal
 
 from allauth.account.models import EmailAddress
@@ -197,6 +198,7 @@ def _admin_objects(world: World) -> dict:
         "sales.buyer": world.buyer_a,
         "sales.sale": world.sale_a,
         **_payment_objects(world),
+        "schedules.bankstatement": statement_objects(world)["statement"],
         "schedules.ledgerentry": _ledger_entry_a(world),
     }
 
@@ -239,6 +241,11 @@ ACCOUNTING_IN_PROGRAMME_A = expect(
     **roles(NON_STAFF, LOGIN),
 )
 POST_ONLY_IN_BACK_OFFICE = expect(NOT_ALLOWED, anonymous=LOGIN, **roles(NON_STAFF, LOGIN))
+# Bank statements (SCH-5): those who record transfers (payments.reconcile_payment), accountants
+# and administrators; other staff are refused (403) and the menu does not show them the pages.
+STATEMENT_ACCOUNTANTS = expect(
+    FORBIDDEN, anonymous=LOGIN, accountant=OK, **roles(ADMINS, OK), **roles(NON_STAFF, LOGIN)
+)
 
 # The ledger (SCH-4): accountants and administrators, whatever the schedules permissions.
 LEDGER_READERS = expect(
@@ -368,6 +375,13 @@ ADMIN_MODELS = {
         "change": LEDGER_READERS | {"other_staff": frozenset({FORBIDDEN, NOT_FOUND})},
         "delete": NOBODY_IN_BACK_OFFICE,
     },
+    # Bank statements are imported from a file, never added or edited by hand; their page reads.
+    "schedules.bankstatement": {
+        "changelist": STATEMENT_ACCOUNTANTS,
+        "add": NOBODY_IN_BACK_OFFICE,
+        "change": STATEMENT_ACCOUNTANTS | {"other_staff": frozenset({FORBIDDEN, NOT_FOUND})},
+        "delete": NOBODY_IN_BACK_OFFICE,
+    },
     # The provider's events span every programme.
     "payments.webhookevent": {
         "changelist": ADMINISTRATORS_ONLY,
@@ -472,6 +486,7 @@ def admin_entries(world: World) -> dict:
             expect(NOT_ALLOWED, anonymous=LOGIN, **roles(NON_STAFF, LOGIN)),
         ),
     }
+    entries |= _statement_admin_entries(world)
     return entries | _payment_admin_entries(world)
 
 
@@ -545,4 +560,46 @@ def _ledger_admin_entries(world: World) -> dict:
             f"/admin/schedules/ledgerentry/{entry}/reallocate/",
             LEDGER_READERS,
         ),
+    }
+
+
+def statement_objects(world: World) -> dict:
+    """A statement of programme A's escrow account with one transfer still to match (1.00).
+
+    Made once whoever asks first (the GET table, the POST table): asking again returns them."""
+    from schedules.models import BankStatement, StatementLine
+
+    statement, _created = BankStatement.objects.get_or_create(
+        sha256="matrix",
+        defaults={
+            "format": BankStatement.Format.CAMT053,
+            "file_name": "matrix.xml",
+            "account_iban": world.programme_a.escrow_iban,
+            "lines_total": 1,
+            "lines_new": 1,
+        },
+    )
+    line, _created = StatementLine.objects.get_or_create(
+        bank_reference="MATRIX-1",
+        index=0,
+        defaults={
+            "statement": statement,
+            "booked_on": date(2026, 1, 5),
+            "amount": Decimal("1.00"),
+            "currency": world.programme_a.currency,
+            "debtor_name": "Matrix Payer",
+        },
+    )
+    return {"statement": statement, "line": line}
+
+
+def _statement_admin_entries(world: World) -> dict:
+    line = statement_objects(world)["line"].pk
+    base = "/admin/schedules/bankstatement"
+    return {
+        "admin:schedules_bankstatement_import": (f"{base}/import/", STATEMENT_ACCOUNTANTS),
+        "admin:schedules_bankstatement_lines": (f"{base}/lines/", STATEMENT_ACCOUNTANTS),
+        # Matching and setting aside answer only POST.
+        "admin:schedules_bankstatement_match": (f"{base}/lines/{line}/match/", POST_ONLY_IN_BACK_OFFICE),
+        "admin:schedules_bankstatement_ignore": (f"{base}/lines/{line}/ignore/", POST_ONLY_IN_BACK_OFFICE),
     }

@@ -304,6 +304,7 @@ def admin_model_cases(pw: PostWorld) -> dict[str, dict]:
         },
         "payments.refund": {"add": NOBODY, "change": NOBODY, "delete": NOBODY, "actions": {}},
         "payments.webhookevent": {"add": NOBODY, "change": NOBODY, "delete": NOBODY, "actions": {}},
+        "schedules.bankstatement": {"add": NOBODY, "change": NOBODY, "delete": NOBODY, "actions": {}},
         # The ledger is written by the services; its entries are re-allocated on their own page.
         "schedules.ledgerentry": {"add": NOBODY, "change": NOBODY, "delete": NOBODY, "actions": {}},
     }
@@ -625,6 +626,7 @@ def post_table(pw: PostWorld) -> dict[str, Case]:
         **_admin_account_cases(pw),
         **_sale_cases(pw),
         **_payment_cases(pw),
+        **_statement_cases(pw),
         **_ledger_cases(pw),
     }
 
@@ -658,6 +660,9 @@ def _read_only_on_post() -> set[str]:
         "admin:branding_companysettings_changelist",
         "admin:payments_refund_changelist",
         "admin:payments_webhookevent_changelist",
+        "admin:schedules_bankstatement_changelist",
+        # The transfers to match: a list with its own buttons (each posts to its own URL).
+        "admin:schedules_bankstatement_lines",
         "admin:schedules_ledgerentry_changelist",
     }
     for label in ADMIN_MODELS:
@@ -679,4 +684,31 @@ def _ledger_cases(pw: PostWorld) -> dict[str, Case]:
             {f"tranche_{tranche}": "1.00", "reason": "matrix"},
             back_office(FORBIDDEN, accountant=CHANGED, **roles(ADMINS, CHANGED)),
         ),
+    }
+
+
+def _statement_cases(pw: PostWorld) -> dict[str, Case]:
+    """Importing the camt.053 sample, matching the world's transfer to sale A's open request,
+    setting it aside: accountants and administrators only (payments.reconcile_payment)."""
+    from pathlib import Path
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.matrix.policy import statement_objects
+
+    line = statement_objects(pw.world)["line"].pk
+    sample = Path(__file__).resolve().parents[2] / "schedules" / "samples" / "statement.camt053.xml"
+    accountants = back_office(FORBIDDEN, accountant=CHANGED, **roles(ADMINS, CHANGED))
+    base = "/admin/schedules/bankstatement"
+    upload = SimpleUploadedFile("statement.camt053.xml", sample.read_bytes())
+    return {
+        "admin:schedules_bankstatement_import": Case(
+            f"{base}/import/",
+            {"file": upload, "format": "camt053", "delimiter": ";", "currency": "EUR"},
+            accountants,
+        ),
+        "admin:schedules_bankstatement_match": Case(
+            f"{base}/lines/{line}/match/", {"payment": str(pw.open_payment.pk)}, accountants
+        ),
+        "admin:schedules_bankstatement_ignore": Case(f"{base}/lines/{line}/ignore/", {}, accountants),
     }
