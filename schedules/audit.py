@@ -19,6 +19,8 @@ AUDIT_LABELS.update(
         "call_batch.started": _("Calls for funds started"),
         "call_batch.restarted": _("Calls for funds started again"),
         "call_batch.done": _("Calls for funds finished"),
+        "stage_certificate.uploaded": _("Stage certificate uploaded"),
+        "stage_certificate.replaced": _("Stage certificate replaced"),
     }
 )
 AUDIT_LABELS.update(

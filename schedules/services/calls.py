@@ -127,7 +127,9 @@ def call_batch_run(*, batch_id: int) -> CallBatch:
     longer planned and are not visited again; a failure stops the batch as failed, with the error."""
     with transaction.atomic():
         batch = (
-            CallBatch.objects.select_for_update().select_related("programme", "milestone").get(pk=batch_id)
+            CallBatch.objects.select_for_update(of=("self",))
+            .select_related("programme", "milestone")
+            .get(pk=batch_id)
         )
         if batch.state == CallBatch.State.DONE:
             return batch
