@@ -285,14 +285,24 @@ class TrancheAdmin(ProgrammeScopedAdmin, admin.ModelAdmin):
     # Consigning the balance (CCH R261-14 al. 2) and releasing it ----------------------------------
 
     def consign_view(self, request, object_id, operation):
+        if request.method not in {"GET", "POST"}:
+            return HttpResponseNotAllowed(["GET", "POST"])
+        # As the admin's own pages: no permission, 403; another programme's tranche, 404.
+        if not self.has_change_permission(request):
+            raise PermissionDenied
         tranche = self.get_object(request, unquote(object_id))
         if tranche is None:
             raise Http404
-        if not self.has_change_permission(request, tranche):
-            raise PermissionDenied
-        if request.method not in {"GET", "POST"}:
-            return HttpResponseNotAllowed(["GET", "POST"])
         change_url = reverse("admin:schedules_tranche_change", args=[tranche.pk])
+        if (operation == "unconsign") != (tranche.state == Tranche.State.CONSIGNED):
+            # Nothing to do: said on the tranche's page, with nothing to confirm.
+            messages.info(
+                request,
+                _("This tranche is already consigned.")
+                if operation == "consign"
+                else _("This tranche is not consigned."),
+            )
+            return HttpResponseRedirect(change_url)
         reason_form = confirmation_reason(request)
         if not reason_form.is_valid():
             amount = money_format(tranche.amount, tranche.sale.programme.currency)

@@ -304,9 +304,28 @@ def admin_model_cases(pw: PostWorld) -> dict[str, dict]:
         },
         "payments.refund": {"add": NOBODY, "change": NOBODY, "delete": NOBODY, "actions": {}},
         "payments.webhookevent": {"add": NOBODY, "change": NOBODY, "delete": NOBODY, "actions": {}},
-        "schedules.bankstatement": {"add": NOBODY, "change": NOBODY, "delete": NOBODY, "actions": {}},
-        # The ledger is written by the services; its entries are re-allocated on their own page.
-        "schedules.ledgerentry": {"add": NOBODY, "change": NOBODY, "delete": NOBODY, "actions": {}},
+        # No role holds a permission of the schedules app yet (portal.users.roles): the superuser.
+        "schedules.scheduletemplate": {
+            "add_body": {
+                "programme": str(w.programme_b.pk),
+                "tranches-TOTAL_FORMS": "1",
+                "tranches-0-label": "Delivery",
+                "tranches-0-trigger": "delivery",
+                "tranches-0-percent": "100",
+            },
+            "add": SUPERUSER_CHANGES,
+            "change_body": {"payment_days": "20"},
+            "change": SUPERUSER_CHANGES,
+            "delete": NOBODY,
+            "actions": {},
+        },
+        "schedules.tranche": {
+            "add": NOBODY,
+            "change_body": {"label": "Solde à la livraison"},
+            "change": SUPERUSER_CHANGES,
+            "delete": NOBODY,
+            "actions": {},
+        },
     }
 
 
@@ -626,8 +645,24 @@ def post_table(pw: PostWorld) -> dict[str, Case]:
         **_admin_account_cases(pw),
         **_sale_cases(pw),
         **_payment_cases(pw),
-        **_statement_cases(pw),
-        **_ledger_cases(pw),
+        **_schedule_template_cases(pw),
+    }
+
+
+def _schedule_template_cases(pw: PostWorld) -> dict[str, Case]:
+    """Consigning the balance of sale A (its delivery tranche, within 5 % of the price) and ending a
+    consignment that is none (said on the tranche's page, nothing changed)."""
+    tranche = pw.admin_objects["schedules.tranche"].pk
+    reason = {"confirmed": "1", "reason": "matrix"}
+    return {
+        "admin:schedules_tranche_consign": Case(
+            f"/admin/schedules/tranche/{tranche}/consign/", reason, SUPERUSER_CHANGES
+        ),
+        "admin:schedules_tranche_unconsign": Case(
+            f"/admin/schedules/tranche/{tranche}/unconsign/",
+            reason,
+            back_office(FORBIDDEN, administrator=REDIRECT),
+        ),
     }
 
 
@@ -660,10 +695,8 @@ def _read_only_on_post() -> set[str]:
         "admin:branding_companysettings_changelist",
         "admin:payments_refund_changelist",
         "admin:payments_webhookevent_changelist",
-        "admin:schedules_bankstatement_changelist",
-        # The transfers to match: a list with its own buttons (each posts to its own URL).
-        "admin:schedules_bankstatement_lines",
-        "admin:schedules_ledgerentry_changelist",
+        "admin:schedules_scheduletemplate_changelist",
+        "admin:schedules_tranche_changelist",
     }
     for label in ADMIN_MODELS:
         app_label, model = label.split(".")
@@ -672,43 +705,3 @@ def _read_only_on_post() -> set[str]:
 
 
 READ_ONLY_ON_POST = _read_only_on_post()
-
-
-def _ledger_cases(pw: PostWorld) -> dict[str, Case]:
-    """Moving 1.00 of sale A's ledger entry to its last tranche: accountants and administrators."""
-    entry = pw.admin_objects["schedules.ledgerentry"].pk
-    tranche = pw.admin_objects["schedules.tranche"].pk
-    return {
-        "admin:schedules_ledgerentry_reallocate": Case(
-            f"/admin/schedules/ledgerentry/{entry}/reallocate/",
-            {f"tranche_{tranche}": "1.00", "reason": "matrix"},
-            back_office(FORBIDDEN, accountant=CHANGED, **roles(ADMINS, CHANGED)),
-        ),
-    }
-
-
-def _statement_cases(pw: PostWorld) -> dict[str, Case]:
-    """Importing the camt.053 sample, matching the world's transfer to sale A's open request,
-    setting it aside: accountants and administrators only (payments.reconcile_payment)."""
-    from pathlib import Path
-
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from tests.matrix.policy import statement_objects
-
-    line = statement_objects(pw.world)["line"].pk
-    sample = Path(__file__).resolve().parents[2] / "schedules" / "samples" / "statement.camt053.xml"
-    accountants = back_office(FORBIDDEN, accountant=CHANGED, **roles(ADMINS, CHANGED))
-    base = "/admin/schedules/bankstatement"
-    upload = SimpleUploadedFile("statement.camt053.xml", sample.read_bytes())
-    return {
-        "admin:schedules_bankstatement_import": Case(
-            f"{base}/import/",
-            {"file": upload, "format": "camt053", "delimiter": ";", "currency": "EUR"},
-            accountants,
-        ),
-        "admin:schedules_bankstatement_match": Case(
-            f"{base}/lines/{line}/match/", {"payment": str(pw.open_payment.pk)}, accountants
-        ),
-        "admin:schedules_bankstatement_ignore": Case(f"{base}/lines/{line}/ignore/", {}, accountants),
-    }
