@@ -36,10 +36,11 @@ SECURE_HSTS_SECONDS = 0
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 
-# Per-process memory cache (closest to Redis in cost), database sessions, inline tasks, no
-# static manifest to collect: the load asks for pages only.
+# Per-process memory cache (closest to Redis in cost), sessions kept in the database and read
+# through the cache as production does with Redis, inline tasks, no static manifest to collect:
+# the load asks for pages only.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 CELERY_BROKER_URL = "memory://"
 CELERY_TASK_ALWAYS_EAGER = True
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405

@@ -93,6 +93,14 @@ def client_payments_of_sales(user: Viewer, sale_ids: list[int]) -> list[Payment]
     )
 
 
+def client_payments_to_pay_count(user: Viewer, *, every_payment: list[Payment] | None = None) -> int:
+    """The buyer's requests still to pay. `every_payment`: his payments of all his sales, already
+    read (client_payments_of_sales over a page that holds every sale): counted without a query."""
+    if every_payment is not None:
+        return sum(1 for payment in every_payment if payment.status in OPEN_STATUSES)
+    return payments_of_buyer(user).filter(status__in=OPEN_STATUSES).count()
+
+
 def client_receipt_payment_get(user: Viewer, payment_id: int) -> Payment:
     """A payment of this buyer that holds a receipt (DoesNotExist otherwise)."""
     return (

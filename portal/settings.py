@@ -41,7 +41,7 @@ _QUICKSTART_PORT = env_int("PORT", 8000) if QUICKSTART else 8000
 SITE_URL = env_str("SITE_URL", f"http://127.0.0.1:{_QUICKSTART_PORT}").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "portal.admin_site.PortalAdminConfig",  # django.contrib.admin, see portal/admin_site.py
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -67,6 +67,7 @@ def programme_delivery_date(programme: Programme) -> date | None:
     milestone = (
         Milestone.objects.filter(programme=programme, kind=Milestone.Kind.DELIVERY)
         .values("actual_date", "planned_date")
+        .order_by("pk")  # one row at most: the calendar's ordering would join the programme
         .first()
     )
     if milestone:

@@ -9,7 +9,6 @@ from allauth.account.utils import perform_login
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,8 +17,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from payments.selectors import client_payments_of_sales
+from payments.selectors import client_payments_of_sales, client_payments_to_pay_count
 from portal.branding.selectors import company_settings_get
+from portal.pagination import FirstPagePaginator
 from portal.timezones import in_zone, local_today
 from programmes.models import Lot, Milestone
 from programmes.selectors import programme_delivery_date
@@ -62,7 +62,7 @@ def client_space(view):
 
 
 def _page(request, items):
-    return Paginator(items, company_settings_get().rows_per_page).get_page(request.GET.get("page"))
+    return FirstPagePaginator(items, company_settings_get().rows_per_page).get_page(request.GET.get("page"))
 
 
 def _render(request, template: str, context: dict, **kwargs):
@@ -79,7 +79,10 @@ def dashboard(request):
     sales = list(page.object_list)
     payments = client_payments_of_sales(request.user, [sale.pk for sale in sales])
     rows = [(sale, presenters.next_step_for_buyer(sale, payments)) for sale in sales]
-    return _render(request, "space/dashboard.html", {"page": page, "rows": rows, "nav": "dashboard"})
+    every_sale_shown = page.paginator.num_pages == 1
+    to_pay = client_payments_to_pay_count(request.user, every_payment=payments if every_sale_shown else None)
+    context = {"page": page, "rows": rows, "to_pay": to_pay, "nav": "dashboard"}
+    return _render(request, "space/dashboard.html", context)
 
 
 def _sale_or_404(getter, user, sale_id: int):
