@@ -7,9 +7,9 @@ from django.utils.translation import gettext_lazy as _
 AUDIT_LABELS: dict[str, object] = {}
 AUDIT_LABELS.update(
     {
-        "ledger.recorded": _("Payment recorded in the ledger"),
-        "ledger.allocated": _("Unallocated money allocated to the schedule"),
-        "ledger.reallocated": _("Payment re-allocated between tranches"),
+        "invoice.created": _("Invoice issued"),
+        "invoice.shared": _("Invoice shared with the buyer"),
+        "invoice.unshared": _("Invoice no longer shared with the buyer"),
     }
 )
 AUDIT_LABELS.update(
@@ -19,6 +19,15 @@ AUDIT_LABELS.update(
         "call_batch.started": _("Calls for funds started"),
         "call_batch.restarted": _("Calls for funds started again"),
         "call_batch.done": _("Calls for funds finished"),
+        "stage_certificate.uploaded": _("Stage certificate uploaded"),
+        "stage_certificate.replaced": _("Stage certificate replaced"),
+    }
+)
+AUDIT_LABELS.update(
+    {
+        "ledger.recorded": _("Payment recorded in the ledger"),
+        "ledger.allocated": _("Unallocated money allocated to the schedule"),
+        "ledger.reallocated": _("Payment re-allocated between tranches"),
     }
 )
 AUDIT_LABELS.update(

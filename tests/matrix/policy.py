@@ -4,6 +4,7 @@ Each entry gives the path to request (with the world's real objects) and the out
 must get. A URL pattern without an entry fails the matrix: every new page declares its policy.
 """
 
+from datetime import date
 from decimal import Decimal
 
 from allauth.account.models import EmailAddress
@@ -200,6 +201,8 @@ def _admin_objects(world: World) -> dict:
         "sales.sale": world.sale_a,
         **_payment_objects(world),
         **_schedule_template_objects(world),
+        "schedules.bankstatement": statement_objects(world)["statement"],
+        "schedules.ledgerentry": _ledger_entry_a(world),
     }
 
 
@@ -255,6 +258,17 @@ ACCOUNTING_IN_PROGRAMME_A = expect(
     **roles(NON_STAFF, LOGIN),
 )
 POST_ONLY_IN_BACK_OFFICE = expect(NOT_ALLOWED, anonymous=LOGIN, **roles(NON_STAFF, LOGIN))
+# Bank statements (SCH-5): those who record transfers (payments.reconcile_payment), accountants
+# and administrators; other staff are refused (403) and the menu does not show them the pages.
+STATEMENT_ACCOUNTANTS = expect(
+    FORBIDDEN, anonymous=LOGIN, accountant=OK, **roles(ADMINS, OK), **roles(NON_STAFF, LOGIN)
+)
+
+# The ledger (SCH-4): accountants and administrators, whatever the schedules permissions.
+LEDGER_READERS = expect(
+    FORBIDDEN, anonymous=LOGIN, accountant=OK, **roles(ADMINS, OK), **roles(NON_STAFF, LOGIN)
+)
+
 
 # Schedules: portal.users.roles gives no role a permission of the schedules app yet, so only the
 # superuser opens their pages; programme scoping (404 for other programmes) is tested in
@@ -379,6 +393,20 @@ ADMIN_MODELS = {
         "change": PROGRAMME_A_STAFF,
         "delete": NOBODY_IN_BACK_OFFICE,
     },
+    # The ledger is read by accountants (their programmes') and administrators; services write it.
+    "schedules.ledgerentry": {
+        "changelist": LEDGER_READERS,
+        "add": NOBODY_IN_BACK_OFFICE,
+        "change": LEDGER_READERS | {"other_staff": frozenset({FORBIDDEN, NOT_FOUND})},
+        "delete": NOBODY_IN_BACK_OFFICE,
+    },
+    # Bank statements are imported from a file, never added or edited by hand; their page reads.
+    "schedules.bankstatement": {
+        "changelist": STATEMENT_ACCOUNTANTS,
+        "add": NOBODY_IN_BACK_OFFICE,
+        "change": STATEMENT_ACCOUNTANTS | {"other_staff": frozenset({FORBIDDEN, NOT_FOUND})},
+        "delete": NOBODY_IN_BACK_OFFICE,
+    },
     # A template is changed, never deleted (sales keep their copies); a sale's tranches come from
     # its template and are changed one by one, never added or deleted by hand.
     "schedules.scheduletemplate": {
@@ -497,6 +525,7 @@ def admin_entries(world: World) -> dict:
             expect(NOT_ALLOWED, anonymous=LOGIN, **roles(NON_STAFF, LOGIN)),
         ),
     }
+    entries |= _statement_admin_entries(world)
     return entries | _payment_admin_entries(world) | _schedule_template_admin_entries(world)
 
 
@@ -569,4 +598,63 @@ def _payment_admin_entries(world: World) -> dict:
 
 def policy_table(world: World) -> dict:
     entries = {key: (build(world), outcome) for key, (build, outcome) in {**CLIENT_SPACE, **ACCOUNTS}.items()}
-    return entries | admin_entries(world)
+    return entries | admin_entries(world) | _ledger_admin_entries(world)
+
+
+def _ledger_entry_a(world: World):
+    """The ledger entry of sale A's paid request (recorded when its transfer was)."""
+    from schedules.models import LedgerEntry
+
+    return LedgerEntry.objects.filter(sale=world.sale_a).order_by("pk").first()
+
+
+def _ledger_admin_entries(world: World) -> dict:
+    entry = _ledger_entry_a(world).pk
+    return {
+        "admin:schedules_ledgerentry_reallocate": (
+            f"/admin/schedules/ledgerentry/{entry}/reallocate/",
+            LEDGER_READERS,
+        ),
+    }
+
+
+def statement_objects(world: World) -> dict:
+    """A statement of programme A's escrow account with one transfer still to match (1.00).
+
+    Made once whoever asks first (the GET table, the POST table): asking again returns them."""
+    from schedules.models import BankStatement, StatementLine
+
+    statement, _created = BankStatement.objects.get_or_create(
+        sha256="matrix",
+        defaults={
+            "format": BankStatement.Format.CAMT053,
+            "file_name": "matrix.xml",
+            "account_iban": world.programme_a.escrow_iban,
+            "lines_total": 1,
+            "lines_new": 1,
+        },
+    )
+    line, _created = StatementLine.objects.get_or_create(
+        bank_reference="MATRIX-1",
+        index=0,
+        defaults={
+            "statement": statement,
+            "booked_on": date(2026, 1, 5),
+            "amount": Decimal("1.00"),
+            "currency": world.programme_a.currency,
+            "debtor_name": "Matrix Payer",
+        },
+    )
+    return {"statement": statement, "line": line}
+
+
+def _statement_admin_entries(world: World) -> dict:
+    line = statement_objects(world)["line"].pk
+    base = "/admin/schedules/bankstatement"
+    return {
+        "admin:schedules_bankstatement_import": (f"{base}/import/", STATEMENT_ACCOUNTANTS),
+        "admin:schedules_bankstatement_lines": (f"{base}/lines/", STATEMENT_ACCOUNTANTS),
+        # Matching and setting aside answer only POST.
+        "admin:schedules_bankstatement_match": (f"{base}/lines/{line}/match/", POST_ONLY_IN_BACK_OFFICE),
+        "admin:schedules_bankstatement_ignore": (f"{base}/lines/{line}/ignore/", POST_ONLY_IN_BACK_OFFICE),
+    }

@@ -326,6 +326,9 @@ def admin_model_cases(pw: PostWorld) -> dict[str, dict]:
             "delete": NOBODY,
             "actions": {},
         },
+        "schedules.bankstatement": {"add": NOBODY, "change": NOBODY, "delete": NOBODY, "actions": {}},
+        # The ledger is written by the services; its entries are re-allocated on their own page.
+        "schedules.ledgerentry": {"add": NOBODY, "change": NOBODY, "delete": NOBODY, "actions": {}},
     }
 
 
@@ -637,18 +640,6 @@ def _account_cases(pw: PostWorld) -> dict[str, Case]:
     }
 
 
-def post_table(pw: PostWorld) -> dict[str, Case]:
-    return {
-        **_client_cases(pw),
-        **_account_cases(pw),
-        **_admin_object_cases(pw),
-        **_admin_account_cases(pw),
-        **_sale_cases(pw),
-        **_payment_cases(pw),
-        **_schedule_template_cases(pw),
-    }
-
-
 def _schedule_template_cases(pw: PostWorld) -> dict[str, Case]:
     """Consigning the balance of sale A (its delivery tranche, within 5 % of the price) and ending a
     consignment that is none (said on the tranche's page, nothing changed)."""
@@ -663,6 +654,20 @@ def _schedule_template_cases(pw: PostWorld) -> dict[str, Case]:
             reason,
             back_office(FORBIDDEN, administrator=REDIRECT),
         ),
+    }
+
+
+def post_table(pw: PostWorld) -> dict[str, Case]:
+    return {
+        **_client_cases(pw),
+        **_account_cases(pw),
+        **_admin_object_cases(pw),
+        **_admin_account_cases(pw),
+        **_sale_cases(pw),
+        **_payment_cases(pw),
+        **_schedule_template_cases(pw),
+        **_statement_cases(pw),
+        **_ledger_cases(pw),
     }
 
 
@@ -697,6 +702,10 @@ def _read_only_on_post() -> set[str]:
         "admin:payments_webhookevent_changelist",
         "admin:schedules_scheduletemplate_changelist",
         "admin:schedules_tranche_changelist",
+        "admin:schedules_bankstatement_changelist",
+        # The transfers to match: a list with its own buttons (each posts to its own URL).
+        "admin:schedules_bankstatement_lines",
+        "admin:schedules_ledgerentry_changelist",
     }
     for label in ADMIN_MODELS:
         app_label, model = label.split(".")
@@ -705,3 +714,43 @@ def _read_only_on_post() -> set[str]:
 
 
 READ_ONLY_ON_POST = _read_only_on_post()
+
+
+def _ledger_cases(pw: PostWorld) -> dict[str, Case]:
+    """Moving 1.00 of sale A's ledger entry to its last tranche: accountants and administrators."""
+    entry = pw.admin_objects["schedules.ledgerentry"].pk
+    tranche = pw.admin_objects["schedules.tranche"].pk
+    return {
+        "admin:schedules_ledgerentry_reallocate": Case(
+            f"/admin/schedules/ledgerentry/{entry}/reallocate/",
+            {f"tranche_{tranche}": "1.00", "reason": "matrix"},
+            back_office(FORBIDDEN, accountant=CHANGED, **roles(ADMINS, CHANGED)),
+        ),
+    }
+
+
+def _statement_cases(pw: PostWorld) -> dict[str, Case]:
+    """Importing the camt.053 sample, matching the world's transfer to sale A's open request,
+    setting it aside: accountants and administrators only (payments.reconcile_payment)."""
+    from pathlib import Path
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.matrix.policy import statement_objects
+
+    line = statement_objects(pw.world)["line"].pk
+    sample = Path(__file__).resolve().parents[2] / "schedules" / "samples" / "statement.camt053.xml"
+    accountants = back_office(FORBIDDEN, accountant=CHANGED, **roles(ADMINS, CHANGED))
+    base = "/admin/schedules/bankstatement"
+    upload = SimpleUploadedFile("statement.camt053.xml", sample.read_bytes())
+    return {
+        "admin:schedules_bankstatement_import": Case(
+            f"{base}/import/",
+            {"file": upload, "format": "camt053", "delimiter": ";", "currency": "EUR"},
+            accountants,
+        ),
+        "admin:schedules_bankstatement_match": Case(
+            f"{base}/lines/{line}/match/", {"payment": str(pw.open_payment.pk)}, accountants
+        ),
+        "admin:schedules_bankstatement_ignore": Case(f"{base}/lines/{line}/ignore/", {}, accountants),
+    }
