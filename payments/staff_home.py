@@ -9,7 +9,6 @@ left out (None). Lives in payments, which may read alerts, programmes and sales 
 """
 
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any
 
 from django.db.models import QuerySet
@@ -22,10 +21,9 @@ from portal.access import can, is_administrator, is_staff_member
 from portal.alerts.selectors import alerts_visible_to
 from portal.users.models import User
 from sales.models import Sale, Stage
-from sales.selectors import sales_visible_to
+from sales.selectors import holds_ending_soon, sales_visible_to
 
 SHOWN = 5
-HOLD_WARNING = timedelta(days=3)
 # Answering buyers' requests and looking after options is the sellers' work.
 SELLING_PERMISSION = "sales.change_sale"
 
@@ -66,13 +64,6 @@ def requests_pending(user: User) -> QuerySet[Sale]:
     )
 
 
-def holds_ending_soon(user: User) -> QuerySet[Sale]:
-    now = timezone.now()
-    return sales_visible_to(user).filter(
-        stage=Stage.OPTION, hold_until__gte=now, hold_until__lte=now + HOLD_WARNING
-    )
-
-
 def payments_overdue_advised_by(user: User) -> QuerySet[Payment]:
     """Payment requests still open after their due date, on the sales this user advises."""
     return payments_scope(Payment.objects.all(), user).filter(
@@ -93,6 +84,8 @@ def staff_home(user: User) -> StaffHome | None:
         )
     if can(user, SELLING_PERMISSION):
         home.requests = _panel(requests_pending(user).select_related("programme"), "created_at", "pk")
-        home.holds_ending = _panel(holds_ending_soon(user).select_related("programme"), "hold_until", "pk")
+        home.holds_ending = _panel(
+            holds_ending_soon(sales_visible_to(user)).select_related("programme"), "hold_until", "pk"
+        )
         home.overdue = _panel(payments_overdue_advised_by(user).select_related("buyer"), "due_on", "pk")
     return home

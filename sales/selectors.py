@@ -2,9 +2,11 @@
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.db.models import Exists, F, FilteredRelation, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.utils import timezone
 
 from portal.access import ModelT, Viewer, is_administrator, is_staff_member
 from portal.users.models import User
@@ -49,6 +51,16 @@ def sales_visible_to(user: Viewer) -> QuerySet[Sale]:
     if is_administrator(user) or is_staff_member(user):
         return programmes_scope(sales, user, "programme")
     return sales.filter(pk__in=sales_party_to(user))
+
+
+# An option whose hold ends within this delay is shown to its sellers (staff home page, sales list).
+HOLD_WARNING = timedelta(days=3)
+
+
+def holds_ending_soon(sales: QuerySet[Sale]) -> QuerySet[Sale]:
+    """Options among `sales` whose hold ends within HOLD_WARNING from now."""
+    now = timezone.now()
+    return sales.filter(stage=Stage.OPTION, hold_until__gte=now, hold_until__lte=now + HOLD_WARNING)
 
 
 def _with_page_data(sales: QuerySet[Sale]) -> QuerySet[Sale]:

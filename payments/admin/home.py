@@ -23,6 +23,7 @@ def staff_home_links() -> dict[str, str]:
         + "?reconciled=no&status__in="
         + ",".join(MONEY_RECEIVED_STATUSES),
         "requests": reverse("admin:sales_sale_changelist") + "?request=pending",
+        "holds_ending": reverse("admin:sales_sale_changelist") + "?hold=ending",
         "overdue": reverse("admin:payments_mypayment_changelist"),
     }
 

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from programmes.admin.scoping import ScopedRelatedFieldListFilter
 from programmes.selectors import programmes_visible_to, staff_of_programmes_visible_to
 from sales.models import Stage
-from sales.selectors import ADVISOR_FIELDS, PROGRAMME_FIELDS
+from sales.selectors import ADVISOR_FIELDS, PROGRAMME_FIELDS, holds_ending_soon
 
 
 def list_programmes(request, ordering=()) -> dict:
@@ -50,6 +50,19 @@ class AdvisorListFilter(admin.RelatedFieldListFilter):
     def field_choices(self, field, request, model_admin):
         ordering = self.field_admin_ordering(field, request, model_admin)
         return [(pk, str(user)) for pk, user in list_advisors(request, ordering).items()]
+
+
+class HoldEndingFilter(admin.SimpleListFilter):
+    """Options whose hold ends soon: the staff home page's panel opens the list with it."""
+
+    title = _("option")
+    parameter_name = "hold"
+
+    def lookups(self, request, model_admin):
+        return [("ending", _("Ending within 3 days"))]
+
+    def queryset(self, request, queryset):
+        return holds_ending_soon(queryset) if self.value() == "ending" else queryset
 
 
 class RequestFilter(admin.SimpleListFilter):

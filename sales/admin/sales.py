@@ -29,6 +29,7 @@ from sales.admin.access import AccessActions
 from sales.admin.display import access_state, timeline
 from sales.admin.filters import (
     AdvisorListFilter,
+    HoldEndingFilter,
     ProgrammeListFilter,
     RequestFilter,
     list_advisors,
@@ -184,6 +185,7 @@ class SaleAdmin(
         ("advisor", AdvisorListFilter),
         "contract_type",
         RequestFilter,
+        HoldEndingFilter,
         ("created_at", admin.DateFieldListFilter),
     ]
     search_fields = [

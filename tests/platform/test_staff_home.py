@@ -219,3 +219,18 @@ def test_the_home_page_costs_the_same_few_queries_whatever_the_data(client, worl
 
     assert small == large
     assert large <= HOME_QUERY_BUDGET
+
+
+def test_the_options_panel_opens_the_sales_list_with_just_those_options(client, world):
+    soon = held_until(world.a, world.anne, timezone.now() + timedelta(days=2))
+    edge = held_until(world.a, world.anne, timezone.now() + timedelta(days=3, minutes=-5))
+    held_until(world.a, world.anne, timezone.now() + timedelta(days=3, minutes=5))  # not soon
+    held_until(world.a, world.anne, timezone.now() - timedelta(minutes=5))  # already over
+    held_until(world.b, world.bob, timezone.now() + timedelta(days=1))  # not Anne's programme
+
+    panels, page = home(client, world.anne)
+    listed = client.get("/admin/sales/sale/?hold=ending").context["cl"].result_list
+
+    assert panels.holds_ending.count == 2
+    assert "/admin/sales/sale/?hold=ending" in page and "See the 2 options" in page
+    assert sorted(sale.pk for sale in listed) == sorted([soon.pk, edge.pk])
