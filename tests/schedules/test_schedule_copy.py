@@ -233,3 +233,11 @@ def test_only_the_delivery_tranche_of_a_french_sale_can_be_consigned(french):
     template_make(polish)
     with pytest.raises(ScheduleError, match="only the delivery tranche of a French sale"):
         tranche_consign(tranche=schedule_of(SaleFactory(programme=polish))[-1], actor=None, reason="dispute")
+
+
+def test_the_sales_timeline_reads_the_schedule_entries_in_words(french):
+    from portal.audit.presenters import audit_title
+
+    sale = SaleFactory(programme=french)
+    entry = AuditEntry.objects.get(action="schedule.copied", object_id=str(sale.pk))
+    assert audit_title(entry) == "Schedule copied from the programme's template"

@@ -275,3 +275,12 @@ def test_the_page_costs_the_same_few_queries_whatever_the_data(client, world, pa
 
     assert small == large
     assert large <= ADMIN_QUERY_BUDGET
+
+
+def test_the_sales_page_links_to_its_schedule_for_those_who_may_read_it(client, world):
+    link = f'href="/admin/schedules/tranche/?sale={world.sale_a.pk}"'
+    client.force_login(world.anne)
+    assert link in client.get(f"/admin/sales/sale/{world.sale_a.pk}/change/").content.decode()
+
+    client.force_login(staff_of(world.a, "sam@example.test"))  # no schedule permission
+    assert link not in client.get(f"/admin/sales/sale/{world.sale_a.pk}/change/").content.decode()
