@@ -15,6 +15,7 @@ from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from payments.links import payment_link_path
 from payments.models import OPEN_STATUSES
@@ -55,7 +56,8 @@ class TrancheRow:
 @dataclass(frozen=True)
 class StatementRow:
     on: date
-    label: str
+    label: str  # what it is: a call for funds of a tranche, a kind of payment
+    reference: str = ""  # the call's number, the payment's reference (never broken on the page)
     called: Decimal | None = None
     received: Decimal | None = None
     unpaid: Decimal | None = None
@@ -129,18 +131,22 @@ def statement_rows(tranches: list[Tranche], entries: list[LedgerEntry], *, today
         rows.append(
             StatementRow(
                 on=call.notified_on,
-                label=_("Call for funds %(number)s – %(tranche)s")
-                % {"number": call.number, "tranche": tranche.label},
+                label=_("Call for funds – %(tranche)s") % {"tranche": tranche.label},
+                reference=call.number,
                 called=call.amount,
                 unpaid=unpaid,
                 age_days=(today - call.notified_on).days if unpaid is not None else None,
             )
         )
     for entry in entries:
-        label = entry.get_kind_display()
-        if entry.reference:
-            label = f"{label} – {entry.reference}"
-        rows.append(StatementRow(on=entry.booked_on, label=label, received=entry.amount))
+        rows.append(
+            StatementRow(
+                on=entry.booked_on,
+                label=entry.get_kind_display(),
+                reference=entry.reference,
+                received=entry.amount,
+            )
+        )
     # Stable: on one day, the call comes before the money that pays it.
     return sorted(rows, key=lambda row: row.on)
 
@@ -162,6 +168,7 @@ def sale_due_next(sale) -> TrancheRow | None:
     return due_next(tranches, local_today(sale.programme.time_zone))
 
 
+@require_safe
 @client_space
 def schedule(request, sale_id: int):
     page = _sale_or_404(client_sale_page, request.user, sale_id)
@@ -203,6 +210,7 @@ def _stored_file_response(field, filename: str, missing: str) -> FileResponse:
     )
 
 
+@require_safe
 @client_space
 def call_letter(request, sale_id: int, call_id: int):
     """A call's letter as sent. The first opening by one of the buyers is recorded on the call."""
@@ -218,6 +226,7 @@ def call_letter(request, sale_id: int, call_id: int):
     return response
 
 
+@require_safe
 @client_space
 def invoice_download(request, sale_id: int, invoice_id: int):
     """An invoice staff shared with the buyers; one not shared (or another sale's) answers 404."""

@@ -8,6 +8,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_safe
 
 from portal.access import has_role, is_administrator, visible_programmes
 from portal.users.roles import Role
@@ -86,7 +87,7 @@ def _get_urls():
     return [
         path(
             "schedules/accounting-export/",
-            admin.site.admin_view(accounting_export_view),
+            admin.site.admin_view(require_safe(accounting_export_view)),
             name="schedules_accounting_export",
         ),
         *_site_urls(),

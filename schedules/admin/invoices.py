@@ -18,9 +18,10 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_safe
 
 from portal.money import money_format
-from programmes.selectors import programmes_scope
+from programmes.admin.scoping import ProgrammeScopedAdmin, ScopedRelatedFieldListFilter
 from sales.selectors import sales_visible_to
 from schedules.models import Invoice, InvoiceLine
 from schedules.services.invoices import (
@@ -29,6 +30,7 @@ from schedules.services.invoices import (
     invoice_create_generated,
     invoice_create_uploaded,
     invoice_share,
+    pdf_check,
 )
 
 SHARE_PERMISSION = "schedules.change_invoice"
@@ -67,6 +69,11 @@ class InvoiceAddForm(forms.ModelForm):
         if data.get("source") == Invoice.Source.UPLOADED:
             if not data.get("file"):
                 self.add_error("file", _("Upload the invoice's PDF."))
+            else:
+                try:
+                    pdf_check(data["file"])
+                except ValidationError as error:
+                    self.add_error("file", error)
             for name in ["amount_net", "amount_vat", "amount_total"]:
                 if data.get(name) is None:
                     self.add_error(name, _("Give the invoice's amounts."))
@@ -109,7 +116,7 @@ class InvoiceLineInline(admin.TabularInline):
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(admin.ModelAdmin):
+class InvoiceAdmin(ProgrammeScopedAdmin, admin.ModelAdmin):
     list_display = [
         "number",
         "sale_column",
@@ -121,7 +128,7 @@ class InvoiceAdmin(admin.ModelAdmin):
         "shared_with_buyer",
         "pdf_column",
     ]
-    list_filter = ["shared_with_buyer", "source", "programme"]
+    list_filter = ["shared_with_buyer", "source", ("programme", ScopedRelatedFieldListFilter)]
     search_fields = ["number", "sale__reference"]
     date_hierarchy = "issued_on"
     actions = ["share", "unshare"]
@@ -144,10 +151,10 @@ class InvoiceAdmin(admin.ModelAdmin):
         "created_at",
     ]
 
-    # Scope: the staff's programmes, on the list, the pages and the downloads alike.
+    # Scope (ProgrammeScopedAdmin): the staff's programmes, on the list, the pages and the
+    # downloads alike; another programme's invoice answers 404.
     def get_queryset(self, request):
-        invoices = super().get_queryset(request).select_related("sale", "programme")
-        return programmes_scope(invoices, request.user, "programme")
+        return super().get_queryset(request).select_related("sale", "programme")
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is not None:
@@ -212,7 +219,10 @@ class InvoiceAdmin(admin.ModelAdmin):
                 due_on=data["due_on"],
                 actor=request.user,
             )
-        # The admin goes on with the form's object (history entry, redirect): it becomes the invoice.
+        # The admin goes on with the form's object (history entry, redirect): it becomes the
+        # invoice; the lines were written by the service, not by the formsets.
+        for formset in formsets:
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         form.instance.__dict__.update({k: v for k, v in invoice.__dict__.items() if k != "_state"})
         form.instance._state.adding = False
 
@@ -266,7 +276,7 @@ class InvoiceAdmin(admin.ModelAdmin):
         return [
             path(
                 "<path:object_id>/pdf/",
-                self.admin_site.admin_view(self.pdf_view),
+                self.admin_site.admin_view(require_safe(self.pdf_view)),
                 name="schedules_invoice_pdf",
             ),
             *super().get_urls(),

@@ -12,9 +12,11 @@ from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 
 from payments.models import DepositOverride, PaymentSettings, Refund, WebhookEvent
-from schedules.models import ScheduleTemplate, TemplateTranche, Tranche, Trigger
+from schedules.models import CallForFunds, Invoice, ScheduleTemplate, TemplateTranche, Tranche, Trigger
 from tests.matrix.outcomes import FORBIDDEN, LOGIN, NOT_ALLOWED, NOT_FOUND, OK, REDIRECT
 from tests.matrix.world import ADMINS, NON_STAFF, ROLES, STAFF, World
 from tests.schedules.factories import schedule_make
@@ -141,6 +143,16 @@ CLIENT_SPACE = {
     "payments:stripe_webhook": (_path("/payments/stripe/webhook/"), expect(NOT_ALLOWED)),
     # The development checkout (no Stripe key): its session id is the key.
     "payments:simulated_checkout": (lambda w: f"/payments/simulated/{w.checkout_a.session_id}/", PUBLIC),
+    # Sale A's schedule, its call letters and shared invoices: the parties of sale A read them.
+    "space:schedule": (_sale_a("/space/sales/{sale}/schedule/"), SALE_A_PARTIES),
+    "space:call_letter": (
+        lambda w: f"/space/sales/{w.sale_a.pk}/calls/{schedule_documents(w)['call'].pk}/letter/",
+        SALE_A_PARTIES,
+    ),
+    "space:invoice": (
+        lambda w: f"/space/sales/{w.sale_a.pk}/invoices/{schedule_documents(w)['shared_invoice'].pk}/",
+        SALE_A_PARTIES,
+    ),
 }
 
 ACCOUNTS = {
@@ -201,6 +213,7 @@ def _admin_objects(world: World) -> dict:
         "sales.sale": world.sale_a,
         **_payment_objects(world),
         **_schedule_template_objects(world),
+        "schedules.invoice": schedule_documents(world)["invoice"],
         "schedules.bankstatement": statement_objects(world)["statement"],
         "schedules.ledgerentry": _ledger_entry_a(world),
     }
@@ -415,6 +428,13 @@ ADMIN_MODELS = {
         "change": SCHEDULES_UNGRANTED_OBJECT,
         "delete": NOBODY_IN_BACK_OFFICE,
     },
+    # Issued invoices are final: added from lines or a file, shared from the list, never edited.
+    "schedules.invoice": {
+        "changelist": SCHEDULES_UNGRANTED,
+        "add": SCHEDULES_UNGRANTED,
+        "change": SCHEDULES_UNGRANTED_OBJECT,
+        "delete": NOBODY_IN_BACK_OFFICE,
+    },
     "schedules.tranche": {
         "changelist": SCHEDULES_UNGRANTED,
         "add": NOBODY_IN_BACK_OFFICE,
@@ -526,7 +546,79 @@ def admin_entries(world: World) -> dict:
         ),
     }
     entries |= _statement_admin_entries(world)
-    return entries | _payment_admin_entries(world) | _schedule_template_admin_entries(world)
+    return (
+        entries
+        | _payment_admin_entries(world)
+        | _schedule_template_admin_entries(world)
+        | _invoice_and_export_admin_entries(world)
+    )
+
+
+def schedule_documents(world: World) -> dict:
+    """Sale A's call for funds (with its letter) and two invoices, one shared with its buyers.
+
+    Made once whoever asks first (the GET table, the POST table): asking again returns them."""
+    sale = world.sale_a
+    tranche = Tranche.objects.filter(sale=sale).order_by("position").first() or schedule_make(sale)[0]
+    call, created = CallForFunds.objects.get_or_create(
+        tranche=tranche,
+        defaults={
+            "sale": sale,
+            "programme": sale.programme,
+            "buyer": world.buyer_a,
+            "number": "AF-MATRIX",
+            "amount": tranche.amount,
+            "currency": sale.programme.currency,
+            "percent": tranche.percent,
+            "cumulated_percent": tranche.percent,
+            "notified_on": date(2026, 1, 5),
+            "due_on": date(2026, 1, 20),
+        },
+    )
+    if created:
+        call.letter = _stored_pdf("calls/matrix/AF-MATRIX.pdf")
+        call.save(update_fields=["letter"])
+    invoices = {}
+    for key, number, shared in [("invoice", "FA-MATRIX-1", False), ("shared_invoice", "FA-MATRIX-2", True)]:
+        invoices[key], created = Invoice.objects.get_or_create(
+            legal_entity=sale.programme.legal_entity,
+            number=number,
+            defaults={
+                "sale": sale,
+                "programme": sale.programme,
+                "source": Invoice.Source.UPLOADED,
+                "issued_on": date(2026, 1, 5),
+                "amount_net": Decimal("100.00"),
+                "amount_vat": Decimal("20.00"),
+                "amount_total": Decimal("120.00"),
+                "currency": sale.programme.currency,
+                "shared_with_buyer": shared,
+                "file": _stored_pdf(f"invoices/matrix/{number}.pdf"),
+            },
+        )
+    return {"call": call, **invoices}
+
+
+def _stored_pdf(name: str) -> str:
+    default_storage.delete(name)
+    return default_storage.save(name, ContentFile(b"%PDF-1.4 matrix"))
+
+
+# The accounting export: accountants and administrators, whatever the schedules permissions.
+ACCOUNTANTS_AND_ADMINISTRATORS = expect(
+    FORBIDDEN, anonymous=LOGIN, accountant=OK, **roles(ADMINS, OK), **roles(NON_STAFF, LOGIN)
+)
+
+
+def _invoice_and_export_admin_entries(world: World) -> dict:
+    invoice = schedule_documents(world)["invoice"].pk
+    return {
+        "admin:schedules_invoice_pdf": (f"/admin/schedules/invoice/{invoice}/pdf/", SCHEDULES_UNGRANTED),
+        "admin:schedules_accounting_export": (
+            "/admin/schedules/accounting-export/",
+            ACCOUNTANTS_AND_ADMINISTRATORS,
+        ),
+    }
 
 
 def _schedule_template_admin_entries(world: World) -> dict:

@@ -303,6 +303,25 @@ def admin_model_cases(pw: PostWorld) -> dict[str, dict]:
             "actions": {"delete_selected": back_office(CHANGED, customer_service=OK, other_staff=REDIRECT)},
         },
         "payments.refund": {"add": NOBODY, "change": NOBODY, "delete": NOBODY, "actions": {}},
+        # Invoices: only the superuser holds the schedules permissions yet (portal.users.roles);
+        # an issued invoice is final, shared or unshared from the list.
+        "schedules.invoice": {
+            "add_body": {
+                "sale": str(w.sale_a.pk),
+                "source": "generated",
+                "issued_on": "2026-03-02",
+                "lines-0-label": "Kitchen option",
+                "lines-0-quantity": "1",
+                "lines-0-unit_price": "1000.00",
+                "lines-0-vat_rate": "20",
+            },
+            "add": SUPERUSER_CHANGES,
+            "change": NOBODY,
+            "delete": NOBODY,
+            "actions": {
+                "share": SUPERUSER_CHANGES,
+                "unshare": back_office(FORBIDDEN, administrator=REDIRECT),
+            },
         "payments.webhookevent": {"add": NOBODY, "change": NOBODY, "delete": NOBODY, "actions": {}},
         # No role holds a permission of the schedules app yet (portal.users.roles): the superuser.
         "schedules.scheduletemplate": {

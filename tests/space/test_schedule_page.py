@@ -199,6 +199,10 @@ def test_the_statement_lists_calls_and_money_oldest_first_with_the_age_of_what_i
 
     assert [row.on for row in statement] == sorted(row.on for row in statement)
     unpaid = {row.label.split(" – ")[1]: (row.unpaid, row.age_days) for row in statement if row.unpaid}
+    assert {row.reference for row in statement if row.unpaid} == {
+        tranches["foundations"].call.number,
+        tranches["weather_tight"].call.number,
+    }
     assert unpaid == {
         tranches["foundations"].label: (tranches["foundations"].amount - Decimal("1000.00"), 14),
         tranches["weather_tight"].label: (tranches["weather_tight"].amount, 26),
