@@ -71,7 +71,7 @@ def schedule_problems(parts: Iterable[tuple[str, Decimal]], *, country: str) -> 
         problems.append(_("Unknown stage: %(stages)s.") % {"stages": ", ".join(sorted(unknown))})
         return problems
     if any(percent <= 0 for _trigger, percent in parts):
-        problems.append(_("Every tranche must call more than 0 % of the price."))
+        problems.append(_("Every tranche must call a share of the price above zero."))
     total = sum((percent for _trigger, percent in parts), Decimal("0"))
     if total != HUNDRED:
         problems.append(

@@ -78,7 +78,7 @@ def test_the_tranches_must_add_up_to_exactly_100_percent(country, delivery):
 
 def test_a_tranche_of_nothing_is_refused():
     problems = schedule_problems([*vefa(), (Trigger.DELIVERY, Decimal("0"))], country="PL")
-    assert "Every tranche must call more than 0 % of the price." in problems
+    assert "Every tranche must call a share of the price above zero." in problems
 
 
 def test_the_refusal_reads_in_french_with_the_french_decimal_separator():
