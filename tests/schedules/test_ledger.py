@@ -357,3 +357,57 @@ def test_the_balance_counts_called_and_overdue_tranches(advisor, accountant):
         D("1500.00"),  # the deed tranche, past due; the second is due today: not overdue yet
     )
     assert balance.due == balance.paid + balance.remaining
+
+
+def test_a_card_payment_and_its_refund_through_the_provider_land_in_the_ledger(advisor, accountant):
+    from payments.services.refunds import refund_execute
+    from tests.payments.factories import event_send, session_object, session_open
+
+    sale = sale_make(advisor)
+    payment = payment_request_create(
+        actor=advisor, sale=sale, amount=D("2500.00"), reference="CARD-1", notify=False
+    )
+    event_send("checkout.session.completed", session_object(session_open(payment), intent="pi_ledger_card"))
+    entry = LedgerEntry.objects.get(sale=sale)
+    assert entry.kind == LedgerEntry.Kind.CARD
+    assert paid_of(sale) == [D("2000.00"), D("500.00"), D("0.00")]
+
+    refund = refund_request(actor=accountant, payment=payment, amount=D("700.00"))
+    assert not LedgerEntry.objects.filter(kind=LedgerEntry.Kind.REFUND).exists()  # still pending
+    refund_execute(refund_id=refund.pk)  # the provider says done
+    refund_execute(refund_id=refund.pk)  # said twice: counted once
+
+    refunded = LedgerEntry.objects.get(sale=sale, kind=LedgerEntry.Kind.REFUND)
+    assert (refunded.amount, refunded.source_key, refunded.refund_id) == (
+        D("-700.00"),
+        f"refund:{refund.pk}",
+        refund.pk,
+    )
+    assert paid_of(sale) == [D("1800.00"), D("0.00"), D("0.00")]
+
+
+def test_money_a_refund_gave_back_cannot_be_reallocated(advisor, accountant):
+    sale = sale_make(advisor, with_schedule=False)
+    payment = money_in(sale, "500.00", actor=accountant)
+    refund_request(actor=accountant, payment=payment, amount=D("500.00"))
+    schedule_make(sale, SMALL_PARTS)
+    entry = LedgerEntry.objects.get(sale=sale, kind=LedgerEntry.Kind.TRANSFER)
+    first = Tranche.objects.get(sale=sale, position=1)
+
+    with pytest.raises(LedgerError, match="on no tranche"):
+        ledger_reallocate(entry=entry, allocations={first.pk: D("0.01")}, actor=accountant)
+    assert paid_of(sale) == [D("0.00"), D("0.00"), D("0.00")]
+
+
+def test_the_balances_of_many_sales_cost_two_queries(advisor, accountant):
+    from schedules.selectors import sale_balances
+
+    sales = [sale_make(advisor) for _ in range(3)]
+    for index, sale in enumerate(sales):
+        money_in(sale, f"{index + 1}000.00", actor=accountant, reference=f"R{index}")
+
+    with CaptureQueriesContext(connection) as queries:
+        balances = sale_balances([sale.pk for sale in sales])
+
+    assert len(queries) == 2
+    assert [balances[sale.pk].paid for sale in sales] == [D("1000.00"), D("2000.00"), D("3000.00")]
