@@ -10,9 +10,11 @@ import heapq
 from collections.abc import Iterator
 from datetime import date
 from itertools import groupby
+from typing import Any
 
 from django.db.models import CharField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Concat
+from django.http.response import HttpResponseBase
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -50,7 +52,7 @@ def _main_buyer_name() -> Subquery:
     return Subquery(buyers, output_field=CharField())
 
 
-def _entry_rows(programmes: QuerySet[Programme], date_from: date, date_to: date) -> Iterator[tuple]:
+def _entry_rows(programmes: QuerySet[Programme], date_from: date, date_to: date) -> Iterator[tuple[Any, ...]]:
     kinds = dict(LedgerEntry.Kind.choices)
     rows = (
         LedgerEntry.objects.filter(programme__in=programmes, booked_on__gte=date_from, booked_on__lte=date_to)
@@ -77,7 +79,7 @@ def _entry_rows(programmes: QuerySet[Programme], date_from: date, date_to: date)
         yield (*first[:5], str(kinds.get(first[5], first[5])), *first[6:9], tranches, first[10])
 
 
-def _call_rows(programmes: QuerySet[Programme], date_from: date, date_to: date) -> Iterator[tuple]:
+def _call_rows(programmes: QuerySet[Programme], date_from: date, date_to: date) -> Iterator[tuple[Any, ...]]:
     kind = _("Call for funds")
     rows = (
         CallForFunds.objects.filter(
@@ -106,7 +108,7 @@ def _call_rows(programmes: QuerySet[Programme], date_from: date, date_to: date) 
 
 def accounting_export_rows(
     *, programmes: QuerySet[Programme], date_from: date, date_to: date, language: str | None = None
-) -> Iterator[tuple]:
+) -> Iterator[tuple[Any, ...]]:
     """The rows of the period for these programmes, by date (calls first on a day they share
     with payments). Read while the response streams, in the language of who asked."""
     with translation.override(language or translation.get_language()):
@@ -117,7 +119,7 @@ def accounting_export_rows(
 
 def accounting_export_response(
     *, programmes: QuerySet[Programme], date_from: date, date_to: date, file_format: str
-):
+) -> HttpResponseBase:
     """The streamed file, CSV (in the reader's spreadsheet variant) or Excel."""
     language = translation.get_language()
     filename = f"accounting-{date_from.isoformat()}-{date_to.isoformat()}"

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile, File
@@ -78,7 +79,9 @@ def invoice_number_take(*, legal_entity: str, issued_on: date) -> str:
     return f"FA-{issued_on.year}-{counter.last_number:06d}"
 
 
-def _invoice_new(*, sale: Sale, source: str, issued_on: date, due_on: date | None, amounts: Amounts, actor):
+def _invoice_new(
+    *, sale: Sale, source: str, issued_on: date, due_on: date | None, amounts: Amounts, actor: User | None
+) -> Invoice:
     programme = sale.programme
     return Invoice(
         sale=sale,
@@ -100,7 +103,7 @@ def _file_name(invoice: Invoice) -> str:
     return f"invoices/{invoice.programme.code}/{invoice.number}.pdf"
 
 
-def invoice_context(invoice: Invoice) -> dict:
+def invoice_context(invoice: Invoice) -> dict[str, Any]:
     sale = invoice.sale
     lines = list(invoice.lines.all())
     return {
@@ -164,7 +167,7 @@ def invoice_create_generated(
     return invoice
 
 
-def pdf_check(file: File) -> None:
+def pdf_check(file: "File[Any]") -> None:
     """Refuse anything but a PDF, read from its first bytes (its name and type are the sender's)."""
     file.seek(0)
     head = file.read(1024)
@@ -178,7 +181,7 @@ def pdf_check(file: File) -> None:
 def invoice_create_uploaded(
     *,
     sale: Sale,
-    file: File,
+    file: "File[Any]",
     amounts: Amounts,
     issued_on: date,
     due_on: date | None,
@@ -204,7 +207,7 @@ def invoice_create_uploaded(
     return invoice
 
 
-def _audit_created(invoice: Invoice, actor) -> None:
+def _audit_created(invoice: Invoice, actor: User | None) -> None:
     audit_record(
         actor=actor,
         action="invoice.created",
