@@ -163,8 +163,8 @@ def _line_references(line: StatementLine) -> list[str]:
     return keys
 
 
-def _by_reference(lines: list[StatementLine], actor: User) -> dict[str, Payment]:
-    keys = sorted({key for line in lines for key in _line_references(line)})
+def _by_reference(line_keys: Iterable[list[str]], actor: User) -> dict[str, Payment]:
+    keys = sorted({key for found in line_keys for key in found})
     payments: dict[str, Payment] = {}
     for start in range(0, len(keys), _CHUNK):
         chunk = keys[start : start + _CHUNK]
@@ -197,12 +197,13 @@ def _outstanding(payment: Payment) -> Decimal:
 
 def _lines_match(lines: list[StatementLine], *, actor: User) -> int:
     """Match what can be matched for sure; note why a recognised line was left alone."""
-    references = _by_reference(lines, actor)
-    unreferenced = [line for line in lines if not any(key in references for key in _line_references(line))]
+    keys = {id(line): _line_references(line) for line in lines}
+    references = _by_reference(keys.values(), actor)
+    unreferenced = [line for line in lines if not any(key in references for key in keys[id(line)])]
     amounts = _by_amount(unreferenced, actor)
     matched = 0
     for line in lines:
-        payment = next((references[key] for key in _line_references(line) if key in references), None)
+        payment = next((references[key] for key in keys[id(line)] if key in references), None)
         if payment is None:
             candidates = [
                 p

@@ -38,14 +38,23 @@ def rf_candidates(text: str) -> list[str]:
 
     Where a reference runs into the next word ("RF45LYON0103 APPEL") each length is tried, and
     only those whose check digits are right are kept; the database decides which one exists.
+    The check (mod 97 of body + "RF" + check digits) is carried along the body, one character
+    at a time, so a statement of thousands of lines is read quickly; stdnum confirms each hit.
     """
     text = text.upper()
     found: list[str] = []
     for start in _RF_START.finditer(text):
         body = _BODY.match(text, start.end())
         rest = (body.group(0) if body else "").replace(" ", "")[:21]
-        for length in range(len(rest), 0, -1):
-            candidate = start.group(0) + rest[:length]
+        tail = int("2715" + start.group(0)[2:])  # "RF" as digits (R=27, F=15), then the check digits
+        remainder = 0
+        hits = []
+        for length, char in enumerate(rest, start=1):
+            for digit in str(int(char, 36)):
+                remainder = (remainder * 10 + int(digit)) % 97
+            if (remainder * 1_000_000 + tail) % 97 == 1:
+                hits.append(start.group(0) + rest[:length])
+        for candidate in reversed(hits):  # the longest first
             if candidate not in found and creditor_reference_valid(candidate):
                 found.append(candidate)
     return found

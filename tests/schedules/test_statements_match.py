@@ -228,3 +228,24 @@ def test_payments_of_other_programmes_are_neither_matched_nor_suggested(world):
     line = _line("E16")
     assert line.state == StatementLine.State.UNMATCHED
     assert foreign not in statement_suggestions(line, world.ada)
+
+
+def test_a_call_for_funds_paid_by_transfer_is_marked_paid_and_allocated_in_the_ledger(world):
+    from schedules.models import LedgerEntry
+    from schedules.services.calls import call_for_funds_issue
+    from tests.schedules.factories import schedule_make
+
+    sale = world.elodie.sale
+    first = schedule_make(sale)[0]
+    call = call_for_funds_issue(tranche_id=first.pk, actor=world.ada)
+    reference = call.payment.creditor_reference
+    amount = f"{call.amount:.2f}"
+
+    _import(world, [camt_entry(8, "C1", [{"amount": amount, "name": "Dubois", "ref": reference}])])
+
+    call.refresh_from_db()
+    line = _line("C1")
+    assert (line.call, line.payment) == (call, call.payment)
+    assert call.paid_at is not None
+    entry = LedgerEntry.objects.get(payment=call.payment)
+    assert entry.amount == call.amount and entry.allocations.get().tranche_id == first.pk
