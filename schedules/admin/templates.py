@@ -8,8 +8,10 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
+from django.forms import formset_factory
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -18,8 +20,10 @@ from django.utils.translation import gettext_lazy
 from portal.audit.changes import form_values
 from portal.money import money_format
 from programmes.admin.scoping import ProgrammeScopedAdmin, ScopedRelatedFieldListFilter
+from programmes.selectors import programmes_scope
 from sales.admin.confirm import confirmation_page, confirmation_reason
-from schedules.forms_templates import TrancheChangeForm
+from sales.models import Sale
+from schedules.forms_templates import PlannedTrancheForm, PlannedTrancheFormSet, TrancheChangeForm
 from schedules.models import TRIGGER_ORDER, ScheduleTemplate, TemplateTranche, Tranche, Trigger
 from schedules.rules import percent_format, schedule_problems
 from schedules.services.templates import schedule_template_save
@@ -165,6 +169,7 @@ class TrancheAdmin(ProgrammeScopedAdmin, admin.ModelAdmin):
     programme_path = "sale__programme"
     form = TrancheChangeForm
     change_form_template = "admin/schedules/templates/tranche_change_form.html"
+    change_list_template = "admin/schedules/templates/tranche_change_list.html"
     list_display = [
         "sale",
         "position",
@@ -197,6 +202,11 @@ class TrancheAdmin(ProgrammeScopedAdmin, admin.ModelAdmin):
         info = f"{self.opts.app_label}_{self.opts.model_name}"
         return [
             path(
+                "sale/<int:sale_id>/",
+                self.admin_site.admin_view(self.sale_schedule_view),
+                name=f"{info}_sale",
+            ),
+            path(
                 "<path:object_id>/consign/",
                 self.admin_site.admin_view(self.consign_view),
                 name=f"{info}_consign",
@@ -210,6 +220,15 @@ class TrancheAdmin(ProgrammeScopedAdmin, admin.ModelAdmin):
             ),
             *super().get_urls(),
         ]
+
+    def changelist_view(self, request, extra_context=None):
+        sale_id = request.GET.get("sale", "")
+        if sale_id.isdigit() and self.has_change_permission(request):
+            extra_context = {
+                **(extra_context or {}),
+                "sale_schedule_url": reverse("admin:schedules_tranche_sale", args=[int(sale_id)]),
+            }
+        return super().changelist_view(request, extra_context)
 
     def get_readonly_fields(self, request, obj=None):
         always = ["sale_link", "position", "amount_display", "state", "called_on", "due_on"]
@@ -281,6 +300,69 @@ class TrancheAdmin(ProgrammeScopedAdmin, admin.ModelAdmin):
                 reverse("admin:schedules_tranche_changelist") + f"?sale={obj.sale_id}"
             )
         return response
+
+    # A sale's whole schedule: its tranches not yet called changed together ---------------------
+
+    def sale_schedule_view(self, request, sale_id):
+        """The tranches of one sale: those called read only, those not yet called changed, added or
+        removed together, so their percentages can move between them and still add up to 100 %."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        sale = (
+            programmes_scope(Sale.objects.select_related("programme"), request.user, "programme")
+            .filter(pk=sale_id)
+            .first()
+        )
+        if sale is None:
+            raise Http404
+        may_change = self.has_change_permission(request)
+        if request.method == "POST" and not may_change:
+            raise PermissionDenied
+        tranches = list(Tranche.objects.filter(sale=sale).order_by("position"))
+        planned = [t for t in tranches if t.state == Tranche.State.PLANNED]
+        formset_class = formset_factory(
+            PlannedTrancheForm, formset=PlannedTrancheFormSet, extra=1, can_delete=True
+        )
+        formset = formset_class(
+            request.POST if request.method == "POST" else None,
+            prefix="tranches",
+            initial=[
+                {"id": t.pk, "label": t.label, "trigger": t.trigger, "percent": t.percent} for t in planned
+            ],
+            fixed=[t for t in tranches if t.state != Tranche.State.PLANNED],
+            planned_ids={t.pk for t in planned},
+            country=sale.programme.country,
+        )
+        if request.method == "POST" and formset.is_valid():
+            try:
+                schedule_update(sale=sale, tranches=formset.parts(), actor=request.user)
+            except ScheduleError as error:
+                formset._non_form_errors = formset.error_class([str(error)], renderer=formset.renderer)
+            else:
+                messages.success(request, _("The schedule of %(sale)s was saved.") % {"sale": sale})
+                return HttpResponseRedirect(request.path)
+        currency = sale.programme.currency
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Payment schedule of %(sale)s") % {"sale": sale},
+            "opts": self.opts,
+            "sale": sale,
+            "sale_url": reverse("admin:sales_sale_change", args=[sale.pk]),
+            "list_url": reverse("admin:schedules_tranche_changelist") + f"?sale={sale.pk}",
+            "rows": [
+                {
+                    "tranche": t,
+                    "percent": percent_format(t.percent),
+                    "amount": money_format(t.amount, currency),
+                    "change_url": reverse("admin:schedules_tranche_change", args=[t.pk]),
+                }
+                for t in tranches
+            ],
+            "price": money_format(sale.price, currency),
+            "formset": formset if may_change else None,
+            "media": self.media,
+        }
+        return TemplateResponse(request, "admin/schedules/templates/sale_schedule.html", context)
 
     # Consigning the balance (CCH R261-14 al. 2) and releasing it ----------------------------------
 

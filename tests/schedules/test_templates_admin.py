@@ -260,6 +260,7 @@ PAGES = {
     "all tranches": lambda w: "/admin/schedules/tranche/",
     "tranche page": lambda w: f"/admin/schedules/tranche/{tranches_of(w.sale_a)[-1].pk}/change/",
     "consign confirmation": lambda w: f"/admin/schedules/tranche/{tranches_of(w.sale_a)[-1].pk}/consign/",
+    "sale schedule form": lambda w: f"/admin/schedules/tranche/sale/{w.sale_a.pk}/",
 }
 
 
@@ -284,3 +285,84 @@ def test_the_sales_page_links_to_its_schedule_for_those_who_may_read_it(client, 
 
     client.force_login(staff_of(world.a, "sam@example.test"))  # no schedule permission
     assert link not in client.get(f"/admin/sales/sale/{world.sale_a.pk}/change/").content.decode()
+
+
+def schedule_post(tranches, changes: dict[int, dict], *, new=None):
+    """The body of a sale's schedule page: its planned tranches, `changes` by row, a new row."""
+    planned = [t for t in tranches if t.state == Tranche.State.PLANNED]
+    body = {
+        "tranches-TOTAL_FORMS": str(len(planned) + 1),
+        "tranches-INITIAL_FORMS": str(len(planned)),
+        "tranches-MIN_NUM_FORMS": "0",
+        "tranches-MAX_NUM_FORMS": "1000",
+    }
+    for index, tranche in enumerate(planned):
+        row = {
+            "id": tranche.pk,
+            "label": tranche.label,
+            "trigger": tranche.trigger,
+            "percent": tranche.percent,
+        }
+        row |= changes.get(index, {})
+        body |= {f"tranches-{index}-{name}": str(value) for name, value in row.items()}
+    for name, value in (new or {}).items():
+        body[f"tranches-{len(planned)}-{name}"] = str(value)
+    return body
+
+
+def test_staff_move_a_share_of_the_price_between_tranches_not_yet_called(client, world):
+    tranches = tranches_of(world.sale_a)
+    Tranche.objects.filter(pk=tranches[0].pk).update(state=Tranche.State.CALLED)
+    tranches = tranches_of(world.sale_a)
+    client.force_login(world.anne)
+    url = f"/admin/schedules/tranche/sale/{world.sale_a.pk}/"
+    assert "Tranches not yet called" in client.get(url).content.decode()
+
+    # Weather-tight 35 → 30, completion 25 → 25 and a new 5 % tranche at completion.
+    body = schedule_post(
+        tranches,
+        {1: {"percent": "30"}},
+        new={"label": "Peintures", "trigger": Trigger.COMPLETION, "percent": "5"},
+    )
+    response = client.post(url, body)
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    after = tranches_of(world.sale_a)
+    assert [(t.label, t.percent, t.amount) for t in after] == [
+        ("Signature of the deed", Decimal("20"), Decimal("40000.00")),
+        ("Foundations completed", Decimal("15"), Decimal("30000.00")),
+        ("Weather-tight", Decimal("30"), Decimal("60000.00")),
+        ("Completion of works", Decimal("25"), Decimal("50000.00")),
+        ("Peintures", Decimal("5"), Decimal("10000.00")),
+        ("Delivery", Decimal("5"), Decimal("10000.00")),
+    ]
+    assert AuditEntry.objects.filter(action="schedule.changed", actor=world.anne).exists()
+
+
+def test_the_sale_schedule_page_says_the_legal_refusal_in_words(client, world):
+    tranches = tranches_of(world.sale_a)
+    client.force_login(world.anne)
+    body = schedule_post(tranches, {2: {"percent": "40"}, 3: {"percent": "20"}})
+    response = client.post(f"/admin/schedules/tranche/sale/{world.sale_a.pk}/", body)
+    assert response.status_code == 200
+    assert (
+        "CCH art. R261-14: at most 70 % may be called by the weather-tight stage; this schedule calls 75 %."
+        in response.content.decode()
+    )
+    assert [t.percent for t in tranches_of(world.sale_a)] == [t.percent for t in tranches]
+
+
+def test_a_called_tranche_cannot_be_slipped_into_the_sale_schedule_form(client, world):
+    tranches = tranches_of(world.sale_a)
+    Tranche.objects.filter(pk=tranches[0].pk).update(state=Tranche.State.CALLED)
+    client.force_login(world.anne)
+    body = schedule_post(tranches_of(world.sale_a), {0: {"id": tranches[0].pk, "percent": "15"}})
+    response = client.post(f"/admin/schedules/tranche/sale/{world.sale_a.pk}/", body)
+    assert "Only the tranches not yet called can be changed." in response.content.decode()
+
+
+def test_another_programmes_staff_never_reach_a_sales_schedule_page(client, world):
+    client.force_login(world.bob)
+    url = f"/admin/schedules/tranche/sale/{world.sale_a.pk}/"
+    assert client.get(url).status_code == 404
+    assert client.post(url, schedule_post(tranches_of(world.sale_a), {})).status_code == 404
