@@ -234,7 +234,8 @@ def ledger_allocate_unallocated(*, sale: Sale, actor: User | None = None) -> int
     """Allocate the sale's money on no tranche (a deposit paid before its schedule existed, an
     overpayment) to the tranches that still owe, oldest entry and oldest tranche first.
 
-    Returns how many allocations were made; safe to call again (nothing left: nothing done).
+    Returns how many allocations were made or increased; safe to call again (nothing left:
+    nothing done).
     """
     tranches = _tranches_lock(sale.pk)
     if not tranches:
@@ -249,10 +250,11 @@ def ledger_allocate_unallocated(*, sale: Sale, actor: User | None = None) -> int
         .order_by("booked_on", "pk")
     )
     existing = {
-        (row["entry"], row["tranche"]): row["amount"]
-        for row in Allocation.objects.filter(entry__in=entries).values("entry", "tranche", "amount")
+        (allocation.entry_id, allocation.tranche_id): allocation
+        for allocation in Allocation.objects.filter(entry__in=entries)
     }
-    made = 0
+    created: list[Allocation] = []
+    updated: list[Allocation] = []
     changes: dict[str, dict[str, str]] = {}
     for entry in entries:
         free = min(entry.amount - (entry.allocated or ZERO), budget)
@@ -262,22 +264,22 @@ def ledger_allocate_unallocated(*, sale: Sale, actor: User | None = None) -> int
         if not split:
             break
         for tranche_id, part in split.items():
-            key = (entry.pk, tranche_id)
-            if key in existing:
-                Allocation.objects.filter(entry=entry, tranche_id=tranche_id).update(
-                    amount=existing[key] + part
-                )
+            allocation = existing.get((entry.pk, tranche_id))
+            if allocation is not None:
+                allocation.amount += part
+                updated.append(allocation)
             else:
-                Allocation.objects.create(entry=entry, tranche_id=tranche_id, amount=part)
-                made += 1
+                created.append(Allocation(entry=entry, tranche_id=tranche_id, amount=part))
         budget -= sum(split.values(), ZERO)
         changes[str(entry.pk)] = _split_data(split, tranches)
         if budget <= 0:
             break
+    Allocation.objects.bulk_create(created)
+    Allocation.objects.bulk_update(updated, ["amount"])
     if changes:
         _calls_sync(tranches, paid)
         audit_record(actor=actor, action="ledger.allocated", obj=sale, data={"entries": changes})
-    return made
+    return len(created) + len(updated)
 
 
 @transaction.atomic

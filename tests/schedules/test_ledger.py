@@ -411,3 +411,15 @@ def test_the_balances_of_many_sales_cost_two_queries(advisor, accountant):
 
     assert len(queries) == 2
     assert [balances[sale.pk].paid for sale in sales] == [D("1000.00"), D("2000.00"), D("3000.00")]
+
+
+def test_an_overpayment_goes_to_a_tranche_that_grows_later(advisor, accountant):
+    sale = sale_make(advisor)
+    money_in(sale, "10250.00", actor=accountant)
+    Tranche.objects.filter(sale=sale, position=3).update(amount=D("5250.00"))  # staff re-priced it
+
+    assert ledger_allocate_unallocated(sale=sale) == 1
+
+    assert paid_of(sale) == [D("2000.00"), D("3000.00"), D("5250.00")]
+    assert sale_balance(sale).unallocated == D("0.00")
+    assert Allocation.objects.filter(entry__sale=sale).count() == 3  # the same allocation, grown
