@@ -170,3 +170,26 @@ def test_the_rendered_pdf_names_issuer_buyer_lines_and_totals(monkeypatch):
         assert words in text
     # Written in the buyer's language (French here): 1 200,00 € with narrow spaces.
     assert "1200,00" in text.replace("\u202f", "").replace("\xa0", "")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_invoices_issued_at_the_same_moment_get_consecutive_numbers(settings, tmp_path):
+    """On PostgreSQL's real row locks: four invoices of one legal entity issued at once."""
+    from django.db import connection
+
+    from tests.payments.test_concurrency import at_once
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL for real row locks: set DATABASE_URL")
+    settings.MEDIA_ROOT = tmp_path / "private"
+    programme = ProgrammeFactory(legal_entity="SCCV Concurrence")
+    sales = [SaleFactory(programme=programme) for _ in range(4)]
+    # The first invoice makes the counter row, so the four below race on its lock only.
+    generated(sales[0])
+
+    results = at_once(*[lambda sale=sale: generated(sale) for sale in sales])
+
+    assert not [result for result in results if isinstance(result, Exception)], results
+    numbers = sorted(Invoice.objects.values_list("number", flat=True))
+    assert numbers == [f"FA-2026-{n:06d}" for n in range(1, 6)]
