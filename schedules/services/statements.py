@@ -151,7 +151,7 @@ def statement_import(
 
 def _payments_in_scope(actor: User) -> QuerySet[Payment]:
     return programmes_scope(Payment.objects.all(), actor, "programme").select_related(
-        "buyer", "call_for_funds"
+        "buyer", "programme", "call_for_funds"
     )
 
 
@@ -215,7 +215,7 @@ def _lines_match(lines: list[StatementLine], *, actor: User) -> int:
             if len(candidates) != 1:
                 continue
             payment = candidates[0]
-        note = _refusal(line, payment)
+        note = _refusal(line, payment, account=line.statement.account_iban)
         if note:
             line.note = note[:300]
             line.save(update_fields=["note"])
@@ -233,8 +233,16 @@ def _lines_match(lines: list[StatementLine], *, actor: User) -> int:
     return matched
 
 
-def _refusal(line: StatementLine, payment: Payment) -> str:
+def _refusal(line: StatementLine, payment: Payment, *, account: str) -> str:
     """Why `line` must not be recorded on `payment` automatically ("" when it may)."""
+    escrow = payment.programme.escrow_iban
+    if account and escrow and account.replace(" ", "").upper() != escrow.replace(" ", "").upper():
+        # Each programme's buyers pay into its escrow account: money on another account is a
+        # mistake someone must look at before it counts.
+        return _(
+            "The transfer arrived on account %(account)s, not on the escrow account of %(programme)s: "
+            "match it by hand once checked."
+        ) % {"account": account, "programme": payment.programme}
     if line.currency != payment.currency:
         return _("The transfer is in %(line)s but %(reference)s is in %(payment)s.") % {
             "line": line.currency,

@@ -172,3 +172,37 @@ def test_the_pages_cost_the_same_queries_with_ten_times_more_data(client, progra
     small = count_get_queries(client, address)
     _grow(programme, ada, sam, 20)
     assert count_get_queries(client, address) == small <= ADMIN_QUERY_BUDGET
+
+
+def test_an_accountant_of_another_programme_sees_neither_the_statement_nor_its_lines(client, programme, ada):
+    other = ProgrammeFactory(code="waw", escrow_iban="PL61109010140000071219812874", currency="PLN")
+    olga = staff_of(other, "olga@example.test", role=Role.ACCOUNTANT)
+    entry = camt_entry(8, "S1", [{"amount": "10.00", "name": "Someone"}])
+    result = statement_import(file_name="s.xml", content=camt_file(8, [entry]), format="camt053", actor=ada)
+    line = StatementLine.objects.get()
+    client.force_login(olga)
+
+    assert f'id="line-{line.pk}"' not in client.get(LINES).content.decode()
+    assert client.get(f"{LIST}{result.statement.pk}/change/").status_code == 404
+    assert client.post(f"{LINES}{line.pk}/ignore/").status_code == 404
+    line.refresh_from_db()
+    assert line.state == StatementLine.State.UNMATCHED
+
+
+def test_a_typed_reference_of_another_programme_is_not_found(client, programme, ada, sam):
+    other = ProgrammeFactory(code="waw")
+    bob = staff_of(other, "bob@example.test")
+    foreign = _request(other, bob, "Nowak")
+    entry = camt_entry(8, "S2", [{"amount": "1000.00"}])
+    statement_import(file_name="s.xml", content=camt_file(8, [entry]), format="camt053", actor=ada)
+    client.force_login(ada)
+
+    response = client.post(
+        f"{LINES}{StatementLine.objects.get().pk}/match/",
+        {"reference": foreign.creditor_reference},
+        follow=True,
+    )
+
+    assert "No payment of your programmes has this reference." in response.content.decode()
+    foreign.refresh_from_db()
+    assert foreign.amount_paid == 0

@@ -249,3 +249,20 @@ def test_a_call_for_funds_paid_by_transfer_is_marked_paid_and_allocated_in_the_l
     assert call.paid_at is not None
     entry = LedgerEntry.objects.get(payment=call.payment)
     assert entry.amount == call.amount and entry.allocations.get().tranche_id == first.pk
+
+
+def test_a_transfer_on_another_account_than_the_programmes_escrow_is_left_for_a_person(world):
+    reference = world.elodie.creditor_reference
+    content = camt_file(
+        8,
+        [camt_entry(8, "A1", [{"amount": "42000.00", "ref": reference}])],
+        iban="FR7630004000031234567890143",
+    )
+    statement_import(
+        file_name="other.xml", content=content, format=BankStatement.Format.CAMT053, actor=world.ada
+    )
+
+    line = _line("A1")
+    assert line.state == StatementLine.State.UNMATCHED
+    assert "not on the escrow account of" in line.note
+    assert statement_suggestions(line, world.ada) == [world.elodie]
