@@ -301,10 +301,7 @@ class StageCertificateAdmin(ProgrammeScopedAdmin, admin.ModelAdmin):
         return form
 
     def save_model(self, request, obj, form, change):
-        saved = stage_certificate_save(
-            milestone=form.cleaned_data["milestone"], upload=form.cleaned_data["file"], actor=request.user
-        )
-        obj.pk = saved.pk
+        stage_certificate_save(certificate=obj, actor=request.user)
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -369,19 +369,15 @@ def call_deed_on_stage(*, sale: Sale, stage: str, actor: User | None) -> None:
 
 
 @transaction.atomic
-def stage_certificate_save(*, milestone: Milestone, upload: Any, actor: User | None) -> StageCertificate:
-    """Attach (or replace) the architect's certificate of a milestone; later calls carry it."""
-    certificate = StageCertificate.objects.select_for_update().filter(milestone=milestone).first()
-    created = certificate is None
-    if certificate is None:
-        certificate = StageCertificate(milestone=milestone)
-    certificate.file = upload
+def stage_certificate_save(*, certificate: StageCertificate, actor: User | None) -> StageCertificate:
+    """Save the architect's certificate of a milestone (new or replaced); later calls carry it."""
+    created = certificate.pk is None
     certificate.save()
     audit_record(
         actor=actor,
         action="stage_certificate.uploaded" if created else "stage_certificate.replaced",
         obj=certificate,
-        data={"file": certificate.file.name},
+        data={"milestone": certificate.milestone_id, "file": certificate.file.name},
     )
     return certificate
 

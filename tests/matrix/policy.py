@@ -212,6 +212,7 @@ def _admin_objects(world: World) -> dict:
         "sales.buyer": world.buyer_a,
         "sales.sale": world.sale_a,
         **_payment_objects(world),
+        **_call_admin_objects(world),
         **_schedule_template_objects(world),
         "schedules.invoice": schedule_documents(world)["invoice"],
         "schedules.bankstatement": statement_objects(world)["statement"],
@@ -441,6 +442,27 @@ ADMIN_MODELS = {
         "change": SCHEDULES_UNGRANTED_OBJECT,
         "delete": NOBODY_IN_BACK_OFFICE,
     },
+    # Calls for funds (SCH-3): batches are started from "add" (a milestone, its preview) and
+    # followed on their page; calls are written by the services; certificates are uploaded.
+    # Only the superuser holds the schedules permissions yet (portal.users.roles).
+    "schedules.callbatch": {
+        "changelist": SCHEDULES_UNGRANTED,
+        "add": SCHEDULES_UNGRANTED,
+        "change": SCHEDULES_UNGRANTED_OBJECT,
+        "delete": NOBODY_IN_BACK_OFFICE,
+    },
+    "schedules.callforfunds": {
+        "changelist": SCHEDULES_UNGRANTED,
+        "add": NOBODY_IN_BACK_OFFICE,
+        "change": SCHEDULES_UNGRANTED_OBJECT,
+        "delete": NOBODY_IN_BACK_OFFICE,
+    },
+    "schedules.stagecertificate": {
+        "changelist": SCHEDULES_UNGRANTED,
+        "add": SCHEDULES_UNGRANTED,
+        "change": SCHEDULES_UNGRANTED_OBJECT,
+        "delete": NOBODY_IN_BACK_OFFICE,
+    },
     # The provider's events span every programme.
     "payments.webhookevent": {
         "changelist": ADMINISTRATORS_ONLY,
@@ -546,6 +568,7 @@ def admin_entries(world: World) -> dict:
         ),
     }
     entries |= _statement_admin_entries(world)
+    entries |= _call_admin_entries(world)
     return (
         entries
         | _payment_admin_entries(world)
@@ -749,4 +772,105 @@ def _statement_admin_entries(world: World) -> dict:
         # Matching and setting aside answer only POST.
         "admin:schedules_bankstatement_match": (f"{base}/lines/{line}/match/", POST_ONLY_IN_BACK_OFFICE),
         "admin:schedules_bankstatement_ignore": (f"{base}/lines/{line}/ignore/", POST_ONLY_IN_BACK_OFFICE),
+    }
+
+
+def call_objects(world: World) -> dict:
+    """Programme A's foundations, reached, with its certificate and its batch (done), a call for
+    funds of sale A's foundations tranche with its letter, and the weather-tight milestone,
+    reached, whose calls are still to start.
+
+    Made once whoever asks first (the GET table, the POST table): asking again returns them."""
+    from programmes.models import Milestone
+    from schedules.models import CallBatch, StageCertificate
+
+    programme, sale = world.programme_a, world.sale_a
+    reached = {"planned_date": date(2026, 1, 20), "actual_date": date(2026, 1, 20)}
+    foundations, _created = Milestone.objects.get_or_create(
+        programme=programme, kind="foundations", defaults=reached
+    )
+    weather_tight, _created = Milestone.objects.get_or_create(
+        programme=programme, kind="weather_tight", defaults=reached
+    )
+    batch, _created = CallBatch.objects.get_or_create(
+        programme=programme,
+        trigger=Trigger.FOUNDATIONS,
+        milestone=foundations,
+        defaults={"reached_on": date(2026, 1, 20), "state": CallBatch.State.DONE, "total": 1, "done": 1},
+    )
+    certificate = StageCertificate.objects.filter(milestone=foundations).first()
+    if certificate is None:
+        certificate = StageCertificate.objects.create(
+            milestone=foundations, file=_call_pdf("certificates/matrix/foundations.pdf")
+        )
+    if not Tranche.objects.filter(sale=sale).exists():
+        schedule_make(sale)
+    tranche = Tranche.objects.filter(sale=sale, trigger=Trigger.FOUNDATIONS).first()
+    if tranche is None:
+        last = Tranche.objects.filter(sale=sale).order_by("position").last()
+        tranche = Tranche.objects.create(
+            sale=sale,
+            position=last.position + 1,
+            label="Foundations",
+            trigger=Trigger.FOUNDATIONS,
+            percent=Decimal("1"),
+            amount=Decimal("1.00"),
+        )
+    call = CallForFunds.objects.filter(tranche=tranche).first()
+    if call is None:
+        call = CallForFunds.objects.create(
+            tranche=tranche,
+            batch=batch,
+            sale=sale,
+            programme=programme,
+            buyer=world.buyer_a,
+            number="AF-MATRIX-CALLS",
+            amount=tranche.amount,
+            currency=programme.currency,
+            percent=tranche.percent,
+            cumulated_percent=tranche.percent,
+            notified_on=date(2026, 1, 21),
+            due_on=date(2026, 2, 5),
+            letter=_call_pdf("calls/matrix/AF-MATRIX-CALLS.pdf"),
+        )
+    return {
+        "foundations": foundations,
+        "weather_tight": weather_tight,
+        "schedules.callbatch": batch,
+        "schedules.callforfunds": call,
+        "schedules.stagecertificate": certificate,
+    }
+
+
+def _call_pdf(name: str) -> str:
+    default_storage.delete(name)
+    return default_storage.save(name, ContentFile(b"%PDF-1.4 matrix"))
+
+
+def _call_admin_objects(world: World) -> dict:
+    objects = call_objects(world)
+    return {
+        label: objects[label]
+        for label in ["schedules.callbatch", "schedules.callforfunds", "schedules.stagecertificate"]
+    }
+
+
+def _call_admin_entries(world: World) -> dict:
+    """Previewing the weather-tight calls (another programme's staff never learn the milestone
+    exists), the batch's progress and a call's letter: the superuser only for now."""
+    objects = call_objects(world)
+    base = "/admin/schedules"
+    return {
+        "admin:schedules_callbatch_preview": (
+            f"{base}/callbatch/preview/{objects['weather_tight'].pk}/",
+            SCHEDULES_UNGRANTED_OBJECT,
+        ),
+        "admin:schedules_callbatch_progress": (
+            f"{base}/callbatch/{objects['schedules.callbatch'].pk}/progress/",
+            SCHEDULES_UNGRANTED_OBJECT,
+        ),
+        "admin:schedules_callforfunds_letter": (
+            f"{base}/callforfunds/{objects['schedules.callforfunds'].pk}/letter/",
+            SCHEDULES_UNGRANTED_OBJECT,
+        ),
     }

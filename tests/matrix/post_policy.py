@@ -322,6 +322,24 @@ def admin_model_cases(pw: PostWorld) -> dict[str, dict]:
                 "share": SUPERUSER_CHANGES,
                 "unshare": back_office(FORBIDDEN, administrator=REDIRECT),
             },
+        },
+        # Calls for funds: "add" and a batch's page only show (the preview's POST starts a batch);
+        # calls are written by the services; certificates are uploaded by the superuser for now.
+        "schedules.callbatch": {
+            "add": SUPERUSER_READS,
+            "change": SUPERUSER_READS,
+            "delete": NOBODY,
+            "actions": {},
+        },
+        "schedules.callforfunds": {"add": NOBODY, "change": NOBODY, "delete": NOBODY, "actions": {}},
+        "schedules.stagecertificate": {
+            "add_body": {"milestone": str(w.milestone_a.pk), "file": _certificate_upload()},
+            "add": SUPERUSER_CHANGES,
+            "change_body": {"milestone": str(w.milestone_a.pk)},
+            "change": SUPERUSER_CHANGES,
+            "delete": NOBODY,
+            "actions": {},
+        },
         "payments.webhookevent": {"add": NOBODY, "change": NOBODY, "delete": NOBODY, "actions": {}},
         # No role holds a permission of the schedules app yet (portal.users.roles): the superuser.
         "schedules.scheduletemplate": {
@@ -681,6 +699,7 @@ def post_table(pw: PostWorld) -> dict[str, Case]:
         **_client_cases(pw),
         **_account_cases(pw),
         **_admin_object_cases(pw),
+        **_call_cases(pw),
         **_admin_account_cases(pw),
         **_sale_cases(pw),
         **_payment_cases(pw),
@@ -725,6 +744,12 @@ def _read_only_on_post() -> set[str]:
         # The transfers to match: a list with its own buttons (each posts to its own URL).
         "admin:schedules_bankstatement_lines",
         "admin:schedules_ledgerentry_changelist",
+        # Calls for funds: no action anyone holds on their lists; progress and letters only read.
+        "admin:schedules_callbatch_changelist",
+        "admin:schedules_callforfunds_changelist",
+        "admin:schedules_stagecertificate_changelist",
+        "admin:schedules_callbatch_progress",
+        "admin:schedules_callforfunds_letter",
     }
     for label in ADMIN_MODELS:
         app_label, model = label.split(".")
@@ -772,4 +797,28 @@ def _statement_cases(pw: PostWorld) -> dict[str, Case]:
             f"{base}/lines/{line}/match/", {"payment": str(pw.open_payment.pk)}, accountants
         ),
         "admin:schedules_bankstatement_ignore": Case(f"{base}/lines/{line}/ignore/", {}, accountants),
+    }
+
+
+SUPERUSER_READS = back_office(FORBIDDEN, administrator=OK)
+
+
+def _certificate_upload():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("certificate.pdf", b"%PDF-1.4 matrix", content_type="application/pdf")
+
+
+def _call_cases(pw: PostWorld) -> dict[str, Case]:
+    """Starting the weather-tight calls of programme A from their preview: the superuser only for
+    now; another programme's staff never learn the milestone exists."""
+    from tests.matrix.policy import call_objects
+
+    milestone = call_objects(pw.world)["weather_tight"].pk
+    return {
+        "admin:schedules_callbatch_preview": Case(
+            f"/admin/schedules/callbatch/preview/{milestone}/",
+            {},
+            back_office(FORBIDDEN, administrator=CHANGED, other_staff=NOT_FOUND),
+        ),
     }

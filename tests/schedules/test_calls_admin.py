@@ -217,3 +217,31 @@ def test_the_page_costs_the_same_queries_with_ten_times_more_data(
             client.post(_preview(weather))
     large = count_get_queries(client, address())
     assert large == small, (page, small, large)
+
+
+def test_a_stage_certificate_is_uploaded_as_a_pdf_for_a_milestone_of_the_users_programmes(client, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from portal.audit.models import AuditEntry
+    from schedules.models import StageCertificate
+
+    url = "/admin/schedules/stagecertificate/add/"
+    client.force_login(world.anne)
+    not_a_pdf = SimpleUploadedFile("certificate.txt", b"hello", content_type="text/plain")
+    response = client.post(url, {"milestone": world.milestone_a.pk, "file": not_a_pdf})
+    assert response.status_code == 200
+    assert "Upload the certificate as a PDF file." in response.content.decode()
+    client.force_login(world.bob)
+    pdf = SimpleUploadedFile("certificate.pdf", b"%PDF-1.4 certificate", content_type="application/pdf")
+    assert client.post(url, {"milestone": world.milestone_a.pk, "file": pdf}).status_code == 200
+    assert not StageCertificate.objects.exists()
+
+    client.force_login(world.anne)
+    pdf = SimpleUploadedFile("certificate.pdf", b"%PDF-1.4 certificate", content_type="application/pdf")
+    response = client.post(url, {"milestone": world.milestone_a.pk, "file": pdf})
+    assert response.status_code == 302
+    certificate = StageCertificate.objects.get()
+    assert certificate.milestone == world.milestone_a
+    assert AuditEntry.objects.filter(
+        action="stage_certificate.uploaded", object_id=str(certificate.pk)
+    ).exists()
