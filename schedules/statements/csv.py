@@ -37,16 +37,18 @@ class CsvMapping:
     default_currency: str = "EUR"
 
 
-def _amount(value: str, mapping: CsvMapping) -> Decimal:
-    value = value.strip().replace("\u00a0", "").replace(" ", "").replace("'", "")
+def _amount(raw: str, mapping: CsvMapping) -> Decimal:
+    value = raw.strip().replace("\u00a0", "").replace(" ", "").replace("'", "")
     # "1.234,56" with a decimal comma, "1,234.56" without.
     value = value.replace(".", "").replace(",", ".") if mapping.decimal_comma else value.replace(",", "")
     try:
         amount = Decimal(value)
     except InvalidOperation:
-        raise ValueError(_("the amount “%(value)s” is not a number") % {"value": value}) from None
-    if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
-        raise ValueError(_("the amount “%(value)s” has more than two decimals") % {"value": value})
+        amount = Decimal("NaN")
+    if not amount.is_finite():
+        raise ValueError(_("the amount “%(value)s” is not a number") % {"value": raw.strip()})
+    if amount != amount.quantize(Decimal("0.01")):
+        raise ValueError(_("the amount “%(value)s” has more than two decimals") % {"value": raw.strip()})
     return amount
 
 
@@ -63,7 +65,7 @@ def parse_csv(content: bytes, mapping: CsvMapping) -> ParsedStatement:
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
-        text = content.decode("cp1252")
+        text = content.decode("cp1252", errors="replace")
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=mapping.delimiter)
     headers = reader.fieldnames or []
     columns = [mapping.date, mapping.amount, mapping.name, mapping.reference, mapping.text]
@@ -79,7 +81,16 @@ def parse_csv(content: bytes, mapping: CsvMapping) -> ParsedStatement:
     parsed = ParsedStatement()
     problems: list[tuple[int | None, str]] = []
     seen: dict[str, int] = {}
-    for row in reader:
+    rows = iter(reader)
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            break
+        except csv.Error as error:
+            # A stray quote or a NUL byte: the reader cannot go on past it.
+            problems.append((reader.line_num, _("the line cannot be read (%(error)s)") % {"error": error}))
+            break
         number = reader.line_num
         if not any((value or "").strip() for value in row.values()):
             continue
