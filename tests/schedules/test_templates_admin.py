@@ -12,6 +12,7 @@ from portal.audit.models import AuditEntry
 from programmes.models import Programme
 from schedules.models import ScheduleTemplate, Tranche, Trigger
 from schedules.services.templates import schedule_template_save
+from tests.conftest import make_user
 from tests.factories import ProgrammeFactory
 from tests.sales_admin.helpers import ADMIN_QUERY_BUDGET, count_get_queries, sale_make, staff_of
 from tests.schedules.factories import VEFA_PARTS
@@ -45,6 +46,16 @@ def scheduler(programme, email):
     user.user_permissions.add(
         *Permission.objects.filter(content_type__app_label="schedules", codename__in=SCHEDULE_PERMISSIONS)
     )
+    return user
+
+
+def staff_without_schedules(programme, email):
+    """A staff member of `programme` who reads its sales but holds no permission of schedules."""
+    user = make_user(email, language="en")
+    user.is_staff = True
+    user.save(update_fields=["is_staff"])
+    user.user_permissions.add(Permission.objects.get(content_type__app_label="sales", codename="view_sale"))
+    programme.staff.add(user)
     return user
 
 
@@ -151,7 +162,7 @@ def test_staff_of_another_programme_neither_see_nor_open_a_template(client, worl
 
 
 def test_staff_without_the_permission_are_refused(client, world):
-    other = staff_of(world.a, "sam@example.test")  # sales staff of A, no schedule permission given
+    other = staff_without_schedules(world.a, "sam@example.test")
     client.force_login(other)
     assert client.get(f"/admin/schedules/scheduletemplate/{world.template_a.pk}/change/").status_code == 403
     assert (
@@ -283,7 +294,7 @@ def test_the_sales_page_links_to_its_schedule_for_those_who_may_read_it(client, 
     client.force_login(world.anne)
     assert link in client.get(f"/admin/sales/sale/{world.sale_a.pk}/change/").content.decode()
 
-    client.force_login(staff_of(world.a, "sam@example.test"))  # no schedule permission
+    client.force_login(staff_without_schedules(world.a, "sam@example.test"))
     assert link not in client.get(f"/admin/sales/sale/{world.sale_a.pk}/change/").content.decode()
 
 
