@@ -7,6 +7,8 @@ each call's letter downloads as an attachment after the same scoping check. Only
 right to start batches (`schedules.add_callbatch`) on a programme they see may start one.
 """
 
+import logging
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
@@ -25,6 +27,8 @@ from schedules.selectors_calls import call_batches_for, call_milestones_for, cal
 from schedules.services.calls import CallError, call_batch_start, call_letter_filename, stage_certificate_save
 
 START_PERMISSION = "schedules.add_callbatch"
+
+logger = logging.getLogger(__name__)
 
 
 @admin.register(CallBatch)
@@ -266,6 +270,7 @@ class CallForFundsAdmin(ProgrammeScopedAdmin, ReadOnlyAdminMixin, admin.ModelAdm
         call = self.get_queryset(request).filter(pk=call_id).first()
         if call is None or not call.letter:
             raise Http404
+        logger.info("Call letter %s downloaded by user %s", call.number, request.user.pk)
         return FileResponse(
             default_storage.open(call.letter.name, "rb"),
             as_attachment=True,

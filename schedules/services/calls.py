@@ -91,6 +91,11 @@ def call_batch_start(
         .first()
     )
     if existing is not None and existing.state in BATCH_KEPT_STATES:
+        if existing.state == CallBatch.State.QUEUED:
+            # Its task may have been lost (a broker out of reach): sent again, which is harmless,
+            # since a run skips what is already called.
+            queued_id = existing.pk
+            transaction.on_commit(lambda: _enqueue_batch_run(queued_id), robust=True)
         return existing
     if existing is not None:  # failed: the same batch is started again
         existing.state = CallBatch.State.QUEUED

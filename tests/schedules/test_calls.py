@@ -373,3 +373,19 @@ def test_the_first_opening_by_a_buyer_is_recorded_once(
     with time_machine.travel(datetime(2026, 3, 5, 9, 0), tick=False):
         call_mark_opened(call=call, user=buyer_user)
     assert call.opened_at == first_opening
+
+
+def test_a_queued_batch_whose_task_was_lost_is_sent_again_when_started_again(
+    sales, programme, foundations, django_capture_on_commit_callbacks
+):
+    _sale(programme, sales)
+    with mock.patch.object(calls_service, "_enqueue_batch_run"):  # the broker lost the task
+        batch = _start(programme, foundations, sales, django_capture_on_commit_callbacks)
+    assert CallBatch.objects.get().state == CallBatch.State.QUEUED
+    assert not CallForFunds.objects.exists()
+
+    again = _start(programme, foundations, sales, django_capture_on_commit_callbacks)
+
+    assert again.pk == batch.pk
+    assert CallBatch.objects.get().state == CallBatch.State.DONE
+    assert CallForFunds.objects.count() == 1
