@@ -252,3 +252,13 @@ def test_a_period_ending_before_it_starts_is_refused(client, world):
     response = client.get(URL, params(world["a"], start="2026-03-31", end="2026-03-01"))
     assert response.status_code == 200
     assert "date_to" in response.context["form"].errors
+
+
+def test_accountants_find_the_export_on_the_back_office_home_page(client, world):
+    client.force_login(world["ada"])
+    assert f'href="{URL}"' in client.get("/admin/").content.decode()
+
+
+def test_sales_staff_are_not_shown_the_export(client, world):
+    client.force_login(world["anne"])
+    assert URL not in client.get("/admin/").content.decode()
