@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from payments.models import Method, Payment
 from payments.signals import payment_money_in, refund_settled
-from schedules.models import CallForFunds, LedgerEntry, Tranche
+from schedules.models import LedgerEntry, Tranche
 from schedules.services.ledger import ledger_record
 
 # How each payment method reads in the ledger; online methods without an entry kind of their
@@ -33,8 +33,7 @@ def entry_kind(payment: Payment, method: str) -> str:
 
 def tranche_of(payment: Payment) -> Tranche | None:
     """The tranche of the call for funds this payment answers, if it answers one."""
-    tranche_id = CallForFunds.objects.filter(payment=payment).values_list("tranche_id", flat=True).first()
-    return Tranche.objects.filter(pk=tranche_id).first() if tranche_id else None
+    return Tranche.objects.filter(call__payment=payment).first()
 
 
 @receiver(payment_money_in, dispatch_uid="schedules.ledger.payment_money_in")
