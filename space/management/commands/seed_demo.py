@@ -6,6 +6,7 @@ from django.utils import translation
 from payments.demo import seed_payments
 from portal.demo import DEMO_PASSWORD, seed_portal
 from portal.users.models import User
+from schedules.demo import seed_schedules
 from space.demo import seed_sales
 
 
@@ -20,6 +21,7 @@ class Command(BaseCommand):
                 advisor_pl=User.objects.get(email="admin@demo.test"),
             )
         seed_payments()  # its own transactions: receipts are rendered once the payments are paid
+        seed_schedules()  # after the deposits: calls for funds, their payments, a bank statement
         translation.activate("en")
         width = max(len(email) for email, _role in logins)
         self.stdout.write("")
