@@ -2,8 +2,10 @@
 
 Each page's requests per second are compared with the reference page's (a bare Django page,
 bench/views.py) served by the same server in the same run. Then the receipt PDF's rendering time
-is compared with a bare WeasyPrint letter's (bench/pdf.py), and webhook events are sent to the
-portal as fast as it takes them (bench/webhooks.py). Results go to bench/results.json.
+is compared with a bare WeasyPrint letter's (bench/pdf.py), webhook events are sent to the
+portal as fast as it takes them (bench/webhooks.py), and calls for funds, a bank statement's
+import and the accounting export are measured in-process (bench/schedules.py). Results go to
+bench/results.json.
 """
 
 import argparse
@@ -38,6 +40,7 @@ from django.urls import NoReverseMatch, reverse  # noqa: E402
 
 from bench import build_data, load  # noqa: E402
 from bench import pdf as pdf_bench  # noqa: E402
+from bench import schedules as schedules_bench  # noqa: E402
 from bench import webhooks as webhooks_bench  # noqa: E402
 from portal.middleware import SESSION_SEEN_KEY, SESSION_STARTED_KEY  # noqa: E402
 from portal.users.models import User  # noqa: E402
@@ -77,6 +80,21 @@ def parse_args():
     )
     parser.add_argument(
         "--webhooks", type=int, default=webhooks_bench.EVENTS, help="webhook events to send (0: skip)"
+    )
+    parser.add_argument(
+        "--calls", type=int, default=schedules_bench.CALLS, help="calls for funds in the batch (0: skip)"
+    )
+    parser.add_argument(
+        "--statement-lines",
+        type=int,
+        default=schedules_bench.STATEMENT_LINES,
+        help="lines of the camt.053 statement imported (0: skip)",
+    )
+    parser.add_argument(
+        "--export-rows",
+        type=int,
+        default=schedules_bench.EXPORT_ROWS,
+        help="rows of the accounting export in Excel (0: skip)",
     )
     parser.add_argument("--output", type=Path, default=BASE_DIR / "bench" / "results.json")
     args = parser.parse_args()
@@ -246,6 +264,7 @@ def main() -> None:
     started = time.monotonic()
     sizes = build_data.Sizes(args.buyers, args.sales, args.lots, args.programmes)
     print(f"Bench database: {connection.vendor} {settings.DATABASES['default']['NAME']}  ({sizes})")
+    schedules_bench.schema_refresh(log=lambda line: print(line, flush=True))
     built = build_data.prepare(sizes, rebuild=args.rebuild, log=lambda line: print(line, flush=True))
     print(f"Data {'built' if built else 'reused'} in {time.monotonic() - started:.0f} s.")
 
@@ -276,6 +295,11 @@ def main() -> None:
         pdf_bench.report(extra["pdf"])
     if args.webhooks > 0:
         extra["webhooks_per_s"] = measure_webhooks(args)
+    schedules_figures = schedules_bench.measure(
+        calls=args.calls, statement_lines=args.statement_lines, export_rows=args.export_rows
+    )
+    schedules_bench.report(schedules_figures)
+    extra.update(schedules_figures)
     run = {
         "database": connection.vendor,
         "sizes": asdict(sizes),
@@ -285,6 +309,9 @@ def main() -> None:
         "rounds": args.rounds,
         "pdf_renders": args.pdf_renders,
         "webhook_events": args.webhooks,
+        "calls": args.calls,
+        "statement_lines": args.statement_lines,
+        "export_rows": args.export_rows,
         "at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     write_results(args.output, rows, run, extra)
