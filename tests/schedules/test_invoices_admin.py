@@ -119,3 +119,45 @@ def test_the_list_costs_the_same_queries_with_ten_times_more_invoices(client, su
     small = count_get_queries(client, BASE)
     issue(20)
     assert count_get_queries(client, BASE) == small
+
+
+def _with_invoice_permissions(user):
+    """Whatever the roles grant: the invoice permissions an accountant is meant to hold."""
+    from django.contrib.auth.models import Permission
+
+    codenames = ["view_invoice", "add_invoice", "change_invoice", "view_invoiceline", "add_invoiceline"]
+    user.user_permissions.add(
+        *Permission.objects.filter(content_type__app_label="schedules", codename__in=codenames)
+    )
+    return user
+
+
+def test_staff_see_and_download_only_their_programmes_invoices(client):
+    from tests.sales_admin.helpers import programme_with_staff, staff_of
+
+    a, _anne = programme_with_staff("aaa", "anne@example.test")
+    b, _bob = programme_with_staff("bbb", "bob@example.test")
+    ada = _with_invoice_permissions(staff_of(a, "ada@example.test", role=Role.ACCOUNTANT))
+    mine = uploaded_invoice(SaleFactory(programme=a))
+    other = uploaded_invoice(SaleFactory(programme=b))
+    client.force_login(ada)
+
+    listed = client.get(BASE).context["cl"].result_list
+    assert list(listed) == [mine]
+    assert client.get(f"{BASE}{mine.pk}/pdf/").status_code == 200
+    assert client.get(f"{BASE}{other.pk}/pdf/").status_code == 404
+    assert client.get(f"{BASE}{other.pk}/change/").status_code == 404
+    # Nor can another programme's sale be chosen on the add page.
+    sales = client.get(f"{BASE}add/").context["adminform"].form.fields["sale"].queryset
+    assert set(sales.values_list("programme", flat=True)) == {a.pk}
+
+
+def uploaded_invoice(sale):
+    return service.invoice_create_uploaded(
+        sale=sale,
+        file=SimpleUploadedFile("f.pdf", PDF),
+        amounts=service.Amounts(Decimal("1.00"), Decimal("0.20"), Decimal("1.20")),
+        issued_on=date(2026, 3, 2),
+        due_on=None,
+        actor=None,
+    )
