@@ -22,7 +22,7 @@ from payments.models import OPEN_STATUSES
 from portal.timezones import local_today
 from sales.selectors import client_sale_page
 from schedules.models import CallForFunds, Invoice, LedgerEntry, Tranche
-from schedules.selectors import tranches_with_balances
+from schedules.selectors import sale_tranches_paid, tranches_with_balances
 from schedules.services.calls import call_letter_filename, call_mark_opened
 from space import presenters
 from space.views import _render, _sale_or_404, client_space
@@ -164,8 +164,7 @@ def due_next(tranches: list[Tranche], today: date) -> TrancheRow | None:
 
 def sale_due_next(sale) -> TrancheRow | None:
     """For the purchase page: its next tranche to pay, in one query."""
-    tranches = list(tranches_with_balances(Tranche.objects.filter(sale=sale)).order_by("position"))
-    return due_next(tranches, local_today(sale.programme.time_zone))
+    return due_next(sale_tranches_paid(sale), local_today(sale.programme.time_zone))
 
 
 @require_safe
