@@ -37,8 +37,10 @@ class PlannedTrancheForm(forms.Form):
 
     id = forms.IntegerField(required=False, widget=forms.HiddenInput)
     label = forms.CharField(label=Tranche._meta.get_field("label").verbose_name, max_length=120)
+    # An empty first choice: the new row's select posts nothing until staff pick a stage, so a page
+    # saved without filling that row leaves it out.
     trigger = forms.ChoiceField(
-        label=Tranche._meta.get_field("trigger").verbose_name, choices=Trigger.choices
+        label=Tranche._meta.get_field("trigger").verbose_name, choices=[("", "---------"), *Trigger.choices]
     )
     percent = forms.DecimalField(
         label=Tranche._meta.get_field("percent").verbose_name,

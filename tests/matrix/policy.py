@@ -649,6 +649,10 @@ def _schedule_template_admin_entries(world: World) -> dict:
     one is said on the tranche's page."""
     tranche = _admin_objects(world)["schedules.tranche"].pk
     return {
+        "admin:schedules_tranche_sale": (
+            f"/admin/schedules/tranche/sale/{world.sale_a.pk}/",
+            SCHEDULES_UNGRANTED,
+        ),
         "admin:schedules_tranche_consign": (
             f"/admin/schedules/tranche/{tranche}/consign/",
             SCHEDULES_UNGRANTED,

@@ -682,7 +682,12 @@ def _schedule_template_cases(pw: PostWorld) -> dict[str, Case]:
     consignment that is none (said on the tranche's page, nothing changed)."""
     tranche = pw.admin_objects["schedules.tranche"].pk
     reason = {"confirmed": "1", "reason": "matrix"}
+    schedule_page = f"/admin/schedules/tranche/sale/{pw.world.sale_a.pk}/"
     return {
+        # The tranches of sale A not yet called, changed together (a label here).
+        "admin:schedules_tranche_sale": Case(
+            schedule_page, FormOf(schedule_page, {"tranches-0-label": "Acte authentique"}), SUPERUSER_CHANGES
+        ),
         "admin:schedules_tranche_consign": Case(
             f"/admin/schedules/tranche/{tranche}/consign/", reason, SUPERUSER_CHANGES
         ),
