@@ -101,6 +101,41 @@ class StatementImportForm(forms.Form):
         )
 
 
+class StatementLineInline(admin.TabularInline):
+    """The statement's transfers, as imported, with what became of each."""
+
+    model = StatementLine
+    fields = [
+        "booked_on",
+        "amount",
+        "currency",
+        "debtor_name",
+        "creditor_reference",
+        "remittance",
+        "state",
+        "payment",
+    ]
+    readonly_fields = fields
+    extra = 0
+    show_change_link = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("payment")
+
+    # Read by whoever may open the statement; written only by the import and matching services.
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm(STATEMENTS_PERMISSION)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(BankStatement)
 class BankStatementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
@@ -120,6 +155,7 @@ class BankStatementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     fields = list_display + ["sha256"]
     readonly_fields = fields
     change_list_template = "admin/schedules/statement_change_list.html"
+    inlines = [StatementLineInline]
 
     # Access: accountants and administrators ----------------------------------------------------
 

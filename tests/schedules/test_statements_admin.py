@@ -206,3 +206,15 @@ def test_a_typed_reference_of_another_programme_is_not_found(client, programme, 
     assert "No payment of your programmes has this reference." in response.content.decode()
     foreign.refresh_from_db()
     assert foreign.amount_paid == 0
+
+
+def test_a_statements_page_lists_its_transfers_in_the_same_queries_whatever_their_number(
+    client, programme, ada, sam
+):
+    client.force_login(ada)
+    _grow(programme, ada, sam, 2)
+    small = count_get_queries(client, f"{LIST}{BankStatement.objects.latest('pk').pk}/change/")
+    _grow(programme, ada, sam, 20)
+    address = f"{LIST}{BankStatement.objects.latest('pk').pk}/change/"
+    assert count_get_queries(client, address) == small <= ADMIN_QUERY_BUDGET
+    assert "Payer 19" in client.get(address).content.decode()
