@@ -124,11 +124,8 @@ class ScheduleTemplateAdmin(ProgrammeScopedAdmin, admin.ModelAdmin):
         form.instance.pk = template.pk
         formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 
-    def delete_model(self, request, obj):
-        raise PermissionDenied  # sales keep their own copies; a template is changed, not removed
-
     def has_delete_permission(self, request, obj=None):
-        return False
+        return False  # sales keep their own copies; a template is changed, not removed
 
 
 # A sale's schedule ------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from portal.money import money_format
 from portal.users.models import User
 from sales.models import Sale
 from schedules.amounts import CENT, RepriceError, tranche_amounts, tranche_amounts_reprice
-from schedules.models import TRIGGER_ORDER, ScheduleTemplate, Tranche, Trigger
+from schedules.models import TRIGGER_ORDER, Allocation, ScheduleTemplate, Tranche, Trigger
 from schedules.rules import ScheduleRuleError, percent_format, schedule_check
 from schedules.services.templates import schedule_summary
 
@@ -131,7 +131,7 @@ def schedule_update(*, sale: Sale, tranches: Sequence[PlannedTranche], actor: Us
         tranche.percent = Decimal(part["percent"])
         wanted.append(tranche)
     removed = list(planned.values())
-    if any(tranche.allocations.exists() for tranche in removed):
+    if Allocation.objects.filter(tranche__in=removed).exists():
         raise ScheduleError(_("A tranche that has received money cannot be removed."))
 
     order = {id(tranche): index for index, tranche in enumerate([*kept, *wanted])}
@@ -146,11 +146,10 @@ def schedule_update(*, sale: Sale, tranches: Sequence[PlannedTranche], actor: Us
 
     Tranche.objects.filter(pk__in=[tranche.pk for tranche in removed]).delete()
     _positions_set(schedule)
-    for tranche in schedule:
-        if tranche.pk:
-            tranche.save(update_fields=["position", "label", "trigger", "percent", "amount"])
-        else:
-            tranche.save()
+    Tranche.objects.bulk_update(
+        [tranche for tranche in schedule if tranche.pk], ["position", "label", "trigger", "percent", "amount"]
+    )
+    Tranche.objects.bulk_create([tranche for tranche in schedule if not tranche.pk])
     after = schedule_summary(schedule)
     if after != before:
         audit_record(
