@@ -42,12 +42,13 @@ def test_the_calls_are_measured_against_as_many_letters_and_each_run_calls_the_s
     assert set(figures) == {"calls", "seconds", "reference_seconds", "ratio"}
     assert figures["calls"] == 2 and figures["seconds"] > 0 and figures["reference_seconds"] > 0
     calls = list(CallForFunds.objects.select_related("payment"))
-    assert len(calls) == 2 and all(call.letter and call.payment.kind == Payment.Kind.CALL for call in calls)
+    assert len(calls) == 3  # and one made alone first, to warm up
+    assert all(call.letter and call.payment.kind == Payment.Kind.CALL for call in calls)
     assert not Tranche.objects.filter(sale__buyers=bench_world).exists()
 
     assert schedules_bench.measure_calls(2)["calls"] == 2
-    assert CallForFunds.objects.count() == 2
-    assert Payment.objects.filter(kind=Payment.Kind.CALL).count() == 2
+    assert CallForFunds.objects.count() == 3
+    assert Payment.objects.filter(kind=Payment.Kind.CALL).count() == 3
 
 
 def test_the_statement_pays_the_calls_just_made_and_leaves_the_others_to_match(bench_world):
@@ -60,8 +61,8 @@ def test_the_statement_pays_the_calls_just_made_and_leaves_the_others_to_match(b
     assert {tx.creditor_reference for tx in parsed.transactions} - {""} == references
 
     figures = schedules_bench.measure_statement(5)
-    assert figures["statement_lines_per_s"] > 0 and figures["statement_matched"] == 2
-    assert StatementLine.objects.filter(state=StatementLine.State.UNMATCHED).count() == 3
+    assert figures["statement_lines_per_s"] > 0 and figures["statement_matched"] == 3
+    assert StatementLine.objects.filter(state=StatementLine.State.UNMATCHED).count() == 2
     assert set(Payment.objects.filter(kind=Payment.Kind.CALL).values_list("status", flat=True)) == {
         Status.PAID
     }
