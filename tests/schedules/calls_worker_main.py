@@ -31,7 +31,12 @@ app.conf.update(
     task_always_eager=False,
     broker_url=os.environ["REDIS_URL"],
     task_default_queue=QUEUE,
-    broker_transport_options={"visibility_timeout": 1, "unacked_restore_throttle": 1},
+    # Its keys under the test's own prefix: redelivering after one second touches only its tasks.
+    broker_transport_options={
+        "visibility_timeout": 1,
+        "unacked_restore_throttle": 1,
+        "global_keyprefix": f"{QUEUE}:",
+    },
 )
 
 if __name__ == "__main__":

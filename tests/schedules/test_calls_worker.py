@@ -13,17 +13,20 @@ import uuid
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from unittest import mock
 
 import pytest
+import redis
+from celery import Celery
 from django.db import connection, connections
 
 from payments.models import Payment
-from portal.celery import app
 from portal.outbox.models import OutboxMessage
 from programmes.models import Milestone
 from sales.models import Stage
 from sales.services import sale_create
 from schedules.models import CallBatch, CallForFunds
+from schedules.services import calls as calls_service
 from schedules.services.calls import call_batch_start
 from tests.factories import BuyerFactory, ProgrammeFactory, lots_make
 from tests.schedules.factories import schedule_make
@@ -46,13 +49,25 @@ def shared_database(transactional_db):
 
 @pytest.fixture
 def queue(shared_database):
-    """The test's own queue on Redis, so no other worker takes its tasks."""
+    """The test's own queue on Redis, its keys under a prefix of their own: no other worker takes
+    its tasks, and its workers (which redeliver after one second) never touch anyone else's.
+
+    The batch's task is sent by a Celery app of its own, so the project's app keeps its broker."""
     name = f"calls-test-{uuid.uuid4().hex[:8]}"
-    overrides = {"task_always_eager": False, "broker_url": REDIS_URL, "task_default_queue": name}
-    previous = {key: app.conf[key] for key in overrides}
-    app.conf.update(overrides)
-    yield name
-    app.conf.update(previous)
+    sender = Celery("calls-test", broker=REDIS_URL, set_as_current=False)
+    sender.conf.broker_transport_options = {"global_keyprefix": f"{name}:"}
+
+    def enqueue(batch_id: int) -> None:
+        sender.send_task("schedules.tasks.call_batch_run_task", args=[batch_id], queue=name)
+
+    with mock.patch.object(calls_service, "_enqueue_batch_run", enqueue):
+        yield name
+    sender.close()
+    # The queue and the emails' send tasks left in it: their rows went with the test database.
+    client = redis.Redis.from_url(REDIS_URL)
+    keys = list(client.scan_iter(match=f"{name}:*"))
+    if keys:
+        client.delete(*keys)
 
 
 class Workers:
