@@ -241,3 +241,55 @@ def test_the_sales_timeline_reads_the_schedule_entries_in_words(french):
     sale = SaleFactory(programme=french)
     entry = AuditEntry.objects.get(action="schedule.copied", object_id=str(sale.pk))
     assert audit_title(entry) == "Schedule copied from the programme's template"
+
+
+def test_a_tranche_that_holds_money_is_not_removed(french):
+    from schedules.models import Allocation, LedgerEntry
+
+    sale = SaleFactory(programme=french)
+    deed, *rest = schedule_of(sale)
+    entry = LedgerEntry.objects.create(
+        sale=sale,
+        programme=french,
+        kind=LedgerEntry.Kind.DEPOSIT,
+        amount=Decimal("1000.00"),
+        currency="EUR",
+        booked_on="2026-01-05",
+        source_key="test:deposit",
+    )
+    Allocation.objects.create(entry=entry, tranche=deed, amount=Decimal("1000.00"))
+    planned = planned_parts(rest)
+    planned[0]["percent"] = Decimal("35")  # the deed's 20 % moved to the foundations
+    with pytest.raises(ScheduleError, match="A tranche that has received money cannot be removed."):
+        schedule_update(sale=sale, tranches=planned, actor=None)
+    assert Tranche.objects.filter(pk=deed.pk).exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_copies_of_the_template_at_once_give_the_sale_one_schedule():
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL for real row locks: set DATABASE_URL")
+    programme = ProgrammeFactory(country=Programme.Country.FR)
+    sale = SaleFactory(programme=programme)  # no template yet: no schedule
+    template_make(programme)
+    barrier = threading.Barrier(2)
+
+    def copy():
+        try:
+            barrier.wait(timeout=10)
+            schedule_copy_for_sale(sale=sale, actor=None)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=copy) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert [t.trigger for t in schedule_of(sale)] == [t for t, _p in VEFA_PARTS]
+    assert AuditEntry.objects.filter(action="schedule.copied", object_id=str(sale.pk)).count() == 1
