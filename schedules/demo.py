@@ -8,7 +8,8 @@ inline); a few calls are paid online through the simulated checkout or by record
 only in part. A day's camt.053 statement of the French escrow account and an MT940 one of the
 Polish account are written under VAR_DIR/demo with the references of these calls; the camt.053
 one is imported, so the accountant finds lines matched and lines left to match. One sale has a
-generated invoice shared with its buyers. Everything goes through the services with an actor.
+generated invoice shared with its buyers, and the French foundations' calls carry the
+architect's certificate. Everything goes through the services with an actor.
 
 Safe to run again: once the demo programmes hold calls for funds, only the templates, the sales'
 schedules and the statement files are ensured; the statement's import skips its known lines.
@@ -21,6 +22,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -36,10 +38,11 @@ from schedules.models import (
     CallForFunds,
     Invoice,
     ScheduleTemplate,
+    StageCertificate,
     Trigger,
 )
 from schedules.selectors_calls import calls_preview
-from schedules.services.calls import call_batch_start, call_deed_issue
+from schedules.services.calls import call_batch_start, call_deed_issue, stage_certificate_save
 from schedules.services.invoices import LineInput, invoice_create_generated, invoice_share
 from schedules.services.ledger import ledger_allocate_unallocated
 from schedules.services.statements import statement_import
@@ -134,9 +137,50 @@ def _schedules(programme: Programme, actor: User) -> None:
         ledger_allocate_unallocated(sale=sale, actor=actor)
 
 
+CERTIFICATE = """<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><style>
+@page {{ size: A4; margin: 25mm 20mm; }} body {{ font-family: "DejaVu Sans", sans-serif; font-size: 10pt; }}
+</style></head><body>
+<p>Atelier d'architecture Rivière &amp; Associés<br>4 place Bellecour, 69002 Lyon</p>
+<h1 style="font-size: 14pt">Attestation d'achèvement des fondations</h1>
+<p>Je soussignée, Anne Rivière, architecte, maître d'œuvre de l'opération « {programme} »,
+{address}, {city}, atteste que les fondations de l'ensemble des bâtiments sont achevées à la date
+du {reached}.</p>
+<p>Fait à Lyon, le {reached}.</p>
+<p>Anne Rivière</p>
+</body></html>"""
+
+
+def _certificate(milestone: Milestone, actor: User) -> None:
+    """The architect's certificate of the French foundations, appended to their calls' letters."""
+    from weasyprint import HTML
+
+    programme = milestone.programme
+    reached = (milestone.actual_date or timezone.localdate()).strftime("%d/%m/%Y")
+    html = CERTIFICATE.format(
+        programme=escape(programme.name),
+        address=escape(programme.address),
+        city=escape(programme.city),
+        reached=reached,
+    )
+    stage_certificate_save(
+        certificate=StageCertificate(
+            milestone=milestone,
+            file=ContentFile(HTML(string=html).write_pdf(), name=f"{programme.code}-{milestone.kind}.pdf"),
+        ),
+        actor=actor,
+    )
+
+
 def _milestone_calls(programme: Programme, kind: str, actor: User) -> None:
-    """What staff do on the calls page: look at the preview, then start the batch."""
-    milestone = Milestone.objects.get(programme=programme, kind=kind)
+    """What staff do on the calls page: upload the architect's certificate (the French
+    foundations), look at the preview, then start the batch."""
+    milestone = Milestone.objects.select_related("programme").get(programme=programme, kind=kind)
+    if (
+        programme.code == "lum"
+        and kind == Trigger.FOUNDATIONS
+        and not StageCertificate.objects.filter(milestone=milestone).exists()
+    ):
+        _certificate(milestone, actor)
     preview = calls_preview(milestone=milestone)
     if preview.count:
         call_batch_start(

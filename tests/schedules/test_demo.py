@@ -6,9 +6,11 @@ import io
 
 import pytest
 from django.apps import apps
+from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.db.models import Sum
 from django.test import override_settings
+from pypdf import PdfReader
 
 from payments.models import Payment, Status
 from portal.users.models import User
@@ -21,6 +23,7 @@ from schedules.models import (
     CallForFunds,
     Invoice,
     LedgerEntry,
+    StageCertificate,
     StatementLine,
     Tranche,
     Trigger,
@@ -65,6 +68,15 @@ def test_the_demo_has_schedules_calls_money_and_a_statement_and_seeding_again_ad
             concerned = Tranche.objects.filter(sale__in=live, sale__programme__code=code, trigger=trigger)
             assert CallForFunds.objects.filter(tranche__in=concerned).count() == concerned.count() > 0
         assert all(call.letter for call in CallForFunds.objects.all())
+        # The French foundations' letters carry the architect's certificate after them.
+        letter = (
+            CallForFunds.objects.filter(programme__code="lum", tranche__trigger=Trigger.FOUNDATIONS)
+            .first()
+            .letter
+        )
+        with default_storage.open(letter.name, "rb") as stored:
+            assert len(PdfReader(io.BytesIO(stored.read())).pages) == 2
+        assert StageCertificate.objects.filter(milestone__programme__code="lum").count() == 1
 
         # Money in the ledger: calls paid by card and by transfer, one only in part.
         kinds = set(
