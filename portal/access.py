@@ -10,6 +10,7 @@ from typing import TypeVar
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Model, QuerySet
 
+from portal.users.access_cache import access_cached
 from portal.users.models import User
 from portal.users.roles import STAFF_ROLES, Role
 
@@ -26,7 +27,9 @@ def user_roles(user: Viewer) -> frozenset[str]:
         return frozenset()
     cached: frozenset[str] | None = getattr(user, "_portal_roles", None)
     if cached is None:
-        cached = frozenset(user.groups.values_list("name", flat=True))
+        cached = access_cached(
+            "roles", user.pk, lambda: frozenset(user.groups.values_list("name", flat=True))
+        )
         user._portal_roles = cached  # type: ignore[attr-defined]  # a per-request cache, not a field
     return cached
 
