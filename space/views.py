@@ -38,6 +38,7 @@ from sales.selectors import (
     client_sales_overview,
     lot_for_request_get,
     lots_open_for_requests,
+    sales_summaries,
 )
 from sales.services import sale_request_reservation, sale_withdraw_request
 from space import presenters
@@ -72,13 +73,15 @@ def _render(request, template: str, context: dict, **kwargs):
 @client_space
 def dashboard(request):
     page = _page(request, client_sales_overview(request.user))
-    external = presenters.is_external(request.user)
-    if external:
-        context = {"page": page, "sales": page.object_list, "nav": "dashboard"}
-        return _render(request, "space/dashboard_external.html", context)
     sales = list(page.object_list)
+    summaries = sales_summaries([sale.pk for sale in sales])
+    if presenters.is_external(request.user):
+        rows = [(sale, summaries[sale.pk]) for sale in sales]
+        return _render(
+            request, "space/dashboard_external.html", {"page": page, "rows": rows, "nav": "dashboard"}
+        )
     payments = client_payments_of_sales(request.user, [sale.pk for sale in sales])
-    rows = [(sale, presenters.next_step_for_buyer(sale, payments)) for sale in sales]
+    rows = [(sale, summaries[sale.pk], presenters.next_step_for_buyer(sale, payments)) for sale in sales]
     every_sale_shown = page.paginator.num_pages == 1
     to_pay = client_payments_to_pay_count(request.user, every_payment=payments if every_sale_shown else None)
     context = {"page": page, "rows": rows, "to_pay": to_pay, "nav": "dashboard"}
