@@ -20,7 +20,18 @@ class Role(models.TextChoices):
 
 STAFF_ROLES = {Role.ADMINISTRATOR, Role.SALES, Role.ACCOUNTANT, Role.CUSTOMER_SERVICE}
 
-PROJECT_APPS = ["users", "audit", "branding", "texts", "outbox", "alerts", "programmes", "sales", "payments"]
+PROJECT_APPS = [
+    "users",
+    "audit",
+    "branding",
+    "texts",
+    "outbox",
+    "alerts",
+    "programmes",
+    "sales",
+    "payments",
+    "schedules",
+]
 # Administrators also look after the accounts' parts kept by allauth: a user's email addresses,
 # a lost authenticator, an open session. The roles themselves are written here and re-applied by
 # every migration (group.permissions.set), so administrators read them but only a superuser
@@ -80,6 +91,46 @@ _PAYMENTS_ACCOUNTING = [
     "payments.change_paymentsettings",
     "payments.add_paymentsettings",
 ]
+# Every staff member sees a sale's schedule, its calls for funds and its invoices. Sellers set the
+# programmes' schedule templates, edit a sale's schedule and start the calls for funds when a
+# milestone is reached; accountants also start calls, keep the ledger (re-allocations), import
+# bank statements and issue invoices.
+_SCHEDULES_READ = [
+    "schedules.view_scheduletemplate",
+    "schedules.view_templatetranche",
+    "schedules.view_tranche",
+    "schedules.view_callbatch",
+    "schedules.view_callforfunds",
+    "schedules.view_stagecertificate",
+    "schedules.view_invoice",
+    "schedules.view_invoiceline",
+]
+_SCHEDULES_SELLING = [
+    "schedules.add_scheduletemplate",
+    "schedules.change_scheduletemplate",
+    "schedules.add_templatetranche",
+    "schedules.change_templatetranche",
+    "schedules.delete_templatetranche",
+    "schedules.change_tranche",
+    "schedules.add_callbatch",
+    "schedules.add_stagecertificate",
+    "schedules.change_stagecertificate",
+]
+_SCHEDULES_ACCOUNTING = [
+    "schedules.add_callbatch",
+    "schedules.view_ledgerentry",
+    "schedules.view_allocation",
+    "schedules.change_allocation",
+    "schedules.view_bankstatement",
+    "schedules.add_bankstatement",
+    "schedules.view_statementline",
+    "schedules.change_statementline",
+    "schedules.add_invoice",
+    "schedules.change_invoice",
+    "schedules.add_invoiceline",
+    "schedules.change_invoiceline",
+    "schedules.delete_invoiceline",
+]
 # Every staff member reads his own alerts and marks them read (the admin shows no one else's).
 _OWN_ALERTS = ["alerts.view_alert", "alerts.change_alert"]
 
@@ -96,6 +147,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_SALES_WRITE,
         *_PAYMENTS_READ,
         *_PAYMENTS_REQUEST,
+        *_SCHEDULES_READ,
+        *_SCHEDULES_SELLING,
         *_OWN_ALERTS,
     ],
     Role.ACCOUNTANT: [
@@ -107,6 +160,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_PAYMENTS_READ,
         *_PAYMENTS_REQUEST,
         *_PAYMENTS_ACCOUNTING,
+        *_SCHEDULES_READ,
+        *_SCHEDULES_ACCOUNTING,
         *_OWN_ALERTS,
     ],
     Role.CUSTOMER_SERVICE: [
@@ -117,6 +172,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "sales.add_savedview",
         "sales.delete_savedview",
         *_PAYMENTS_READ,
+        *_SCHEDULES_READ,
         *_OWN_ALERTS,
     ],
     Role.NOTARY: [],
