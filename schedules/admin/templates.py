@@ -26,6 +26,7 @@ from sales.models import Sale
 from schedules.forms_templates import PlannedTrancheForm, PlannedTrancheFormSet, TrancheChangeForm
 from schedules.models import TRIGGER_ORDER, ScheduleTemplate, TemplateTranche, Tranche, Trigger
 from schedules.rules import percent_format, schedule_problems
+from schedules.selectors import tranches_with_balances
 from schedules.services.templates import schedule_template_save
 from schedules.services.tranches import (
     ScheduleError,
@@ -174,6 +175,8 @@ class TrancheAdmin(ProgrammeScopedAdmin, admin.ModelAdmin):
         "trigger",
         "percent_display",
         "amount_display",
+        "paid_display",
+        "remaining_display",
         "state",
         "called_on",
         "due_on",
@@ -261,7 +264,16 @@ class TrancheAdmin(ProgrammeScopedAdmin, admin.ModelAdmin):
         return obj
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("sale__programme")
+        # Paid and remaining come from the ledger's allocations, never stored (SCH-4).
+        return tranches_with_balances(super().get_queryset(request).select_related("sale__programme"))
+
+    @admin.display(description=gettext_lazy("paid"))
+    def paid_display(self, obj):
+        return money_format(obj.paid, obj.sale.programme.currency)
+
+    @admin.display(description=gettext_lazy("remaining"))
+    def remaining_display(self, obj):
+        return money_format(obj.remaining, obj.sale.programme.currency)
 
     def save_model(self, request, obj, form, change):
         # The whole schedule goes to the service: the rules hold for all its tranches at once.
@@ -315,7 +327,7 @@ class TrancheAdmin(ProgrammeScopedAdmin, admin.ModelAdmin):
         may_change = self.has_change_permission(request)
         if request.method == "POST" and not may_change:
             raise PermissionDenied
-        tranches = list(Tranche.objects.filter(sale=sale).order_by("position"))
+        tranches = list(tranches_with_balances(Tranche.objects.filter(sale=sale)).order_by("position"))
         planned = [t for t in tranches if t.state == Tranche.State.PLANNED]
         formset_class = formset_factory(
             PlannedTrancheForm, formset=PlannedTrancheFormSet, extra=1, can_delete=True
@@ -351,6 +363,8 @@ class TrancheAdmin(ProgrammeScopedAdmin, admin.ModelAdmin):
                     "tranche": t,
                     "percent": percent_format(t.percent),
                     "amount": money_format(t.amount, currency),
+                    "paid": money_format(t.paid, currency),
+                    "remaining": money_format(t.remaining, currency),
                     "change_url": reverse("admin:schedules_tranche_change", args=[t.pk]),
                 }
                 for t in tranches

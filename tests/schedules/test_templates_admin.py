@@ -379,3 +379,26 @@ def test_another_programmes_staff_never_reach_a_sales_schedule_page(client, worl
     url = f"/admin/schedules/tranche/sale/{world.sale_a.pk}/"
     assert client.get(url).status_code == 404
     assert client.post(url, schedule_post(tranches_of(world.sale_a), {})).status_code == 404
+
+
+def test_the_sales_schedule_shows_what_the_ledger_allocated_to_each_tranche(client, world):
+    from schedules.models import Allocation, LedgerEntry
+
+    deed = tranches_of(world.sale_a)[0]
+    entry = LedgerEntry.objects.create(
+        sale=world.sale_a,
+        programme=world.a,
+        kind=LedgerEntry.Kind.TRANSFER,
+        amount=Decimal("15000.00"),
+        currency="EUR",
+        booked_on="2026-02-01",
+        source_key="test:transfer",
+    )
+    Allocation.objects.create(entry=entry, tranche=deed, amount=Decimal("15000.00"))
+    client.force_login(world.anne)
+    for url in [
+        f"/admin/schedules/tranche/?sale={world.sale_a.pk}",
+        f"/admin/schedules/tranche/sale/{world.sale_a.pk}/",
+    ]:
+        page = client.get(url).content.decode()
+        assert "€15,000.00" in page and "€25,000.00" in page  # paid, and what remains of €40,000.00
