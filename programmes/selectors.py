@@ -2,7 +2,8 @@
 
 from datetime import date
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from portal.access import ModelT, Viewer, is_administrator, visible_programmes
 from portal.users.models import User
@@ -61,15 +62,18 @@ def advisors_available_to(user: Viewer) -> QuerySet[User]:
     return staff.filter(assigned_programmes__in=programmes_visible_to(user).values("pk")).distinct()
 
 
-def programme_delivery_date(programme: Programme) -> date | None:
-    """The one delivery date buyers are shown: the delivery milestone's actual date, else its
-    planned date, else the programme's planned delivery (one query)."""
-    milestone = (
-        Milestone.objects.filter(programme=programme, kind=Milestone.Kind.DELIVERY)
-        .values("actual_date", "planned_date")
-        .order_by("pk")  # one row at most: the calendar's ordering would join the programme
-        .first()
+def programme_delivery_milestone(programme_ref: str = "programme_id") -> Subquery:
+    """For a query whose rows have a programme (`programme_ref`): its delivery milestone's date,
+    the actual one once known, else the planned one; NULL without such a milestone."""
+    return Subquery(
+        Milestone.objects.filter(programme_id=OuterRef(programme_ref), kind=Milestone.Kind.DELIVERY)
+        .annotate(day=Coalesce("actual_date", "planned_date"))
+        .order_by()
+        .values("day")[:1]
     )
-    if milestone:
-        return milestone["actual_date"] or milestone["planned_date"]
-    return programme.delivery_date
+
+
+def programme_delivery_date(programme: Programme, milestone_day: date | None) -> date | None:
+    """The one delivery date buyers are shown: the delivery milestone's
+    (programme_delivery_milestone), else the programme's planned delivery."""
+    return milestone_day or programme.delivery_date

@@ -11,7 +11,7 @@ from django.utils import timezone
 from portal.access import ModelT, Viewer, is_administrator, is_staff_member
 from portal.users.models import User
 from programmes.models import Lot, Programme
-from programmes.selectors import programmes_scope, programmes_visible_to
+from programmes.selectors import programme_delivery_milestone, programmes_scope, programmes_visible_to
 from sales.models import Buyer, Invitation, Sale, SaleAssignment, SaleBuyer, SaleLot, Stage
 
 # Who is a party to a sale: one of its buyers (through his buyer record's login account), or a
@@ -169,7 +169,12 @@ def client_sale_page(user: Viewer, sale_id: int) -> SalePage:
     which spares building a subquery on every view; staff go through sales_visible_to itself."""
     if not (user.is_authenticated and user.is_active):
         raise Sale.DoesNotExist
-    sale = Sale.objects.select_related("programme", "advisor").only(*SALE_PAGE_FIELDS).get(pk=sale_id)
+    sale = (
+        Sale.objects.select_related("programme", "advisor")
+        .only(*SALE_PAGE_FIELDS)
+        .annotate(delivery_milestone_day=programme_delivery_milestone())
+        .get(pk=sale_id)
+    )
     buyers = list(
         SaleBuyer.objects.filter(sale=sale)
         .select_related("buyer")

@@ -154,7 +154,7 @@ def sale_tranches_paid(sale: Sale) -> list[Tranche]:
     """The sale's tranches in order with `paid` and `remaining`, summed in one GROUP BY: half the
     cost of the subqueries of tranches_with_balances, for a page that shows nothing else of them
     (the purchase page's "due next")."""
-    tranches = list(
+    tranches: list[Tranche] = list(
         Tranche.objects.filter(sale=sale).annotate(allocated=Sum("allocations__amount")).order_by("position")
     )
     for tranche in tranches:

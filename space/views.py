@@ -110,7 +110,9 @@ def sale_detail(request, sale_id: int):
         "lots": presenters.lots(page),
         "buyers": page.buyers,
         "timeline": presenters.stage_timeline(sale),
-        "key_dates": presenters.key_dates(sale, delivery_date=programme_delivery_date(sale.programme)),
+        "key_dates": presenters.key_dates(
+            sale, delivery_date=programme_delivery_date(sale.programme, sale.delivery_milestone_day)
+        ),
         "next_step": presenters.next_step_for_buyer(
             sale, client_payments_of_sales(request.user, [sale.pk]) if role == presenters.BUYER else ()
         ),
