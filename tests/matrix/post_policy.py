@@ -809,8 +809,6 @@ def _statement_cases(pw: PostWorld) -> dict[str, Case]:
     }
 
 
-
-
 def _certificate_upload():
     from django.core.files.uploadedfile import SimpleUploadedFile
 
