@@ -284,13 +284,17 @@ LEDGER_READERS = expect(
 )
 
 
-# Schedules: portal.users.roles gives no role a permission of the schedules app yet, so only the
-# superuser opens their pages; programme scoping (404 for other programmes) is tested in
-# tests/schedules/test_templates_admin.py with the permissions granted.
-# Another programme's staff are refused either way: 403 for lack of the permission, or 404 where
-# the page looks the object up first (history).
-SCHEDULES_UNGRANTED = SUPERUSER_ONLY
-SCHEDULES_UNGRANTED_OBJECT = SUPERUSER_ONLY | {"other_staff": frozenset({FORBIDDEN, NOT_FOUND})}
+# Schedules (portal.users.roles): every staff member reads programme A's schedules, calls and
+# invoices; another programme's staff never learn they exist (404). Sellers set the templates,
+# change a sale's schedule, consign its balance and upload certificates; sellers and accountants
+# start calls for funds; accountants issue invoices. Customer service only reads.
+SCHEDULES_LIST = BACK_OFFICE_ALL_STAFF
+SCHEDULES_OBJECT_A = PROGRAMME_A_STAFF
+SCHEDULES_SELLERS_ADD = BACK_OFFICE_SALES
+SCHEDULES_CALLERS_ADD = BACK_OFFICE_ALL_STAFF | {"customer_service": FORBIDDEN}
+SCHEDULES_ACCOUNTANTS_ADD = expect(
+    FORBIDDEN, anonymous=LOGIN, accountant=OK, **roles(ADMINS, OK), **roles(NON_STAFF, LOGIN)
+)
 
 # Per admin model: the outcome of its list, add, change/history and delete pages by role.
 # Sales staff may view and change sales and buyers, view programmes, view and change lots.
@@ -423,45 +427,43 @@ ADMIN_MODELS = {
     },
     # A template is changed, never deleted (sales keep their copies); a sale's tranches come from
     # its template and are changed one by one, never added or deleted by hand.
-    # Every staff member reads the templates of his programmes; sellers and administrators set them.
     "schedules.scheduletemplate": {
-        "changelist": BACK_OFFICE_ALL_STAFF,
-        "add": BACK_OFFICE_SALES,
-        "change": PROGRAMME_A_STAFF,
+        "changelist": SCHEDULES_LIST,
+        "add": SCHEDULES_SELLERS_ADD,
+        "change": SCHEDULES_OBJECT_A,
         "delete": NOBODY_IN_BACK_OFFICE,
     },
     # Issued invoices are final: added from lines or a file, shared from the list, never edited.
     "schedules.invoice": {
-        "changelist": SCHEDULES_UNGRANTED,
-        "add": SCHEDULES_UNGRANTED,
-        "change": SCHEDULES_UNGRANTED_OBJECT,
+        "changelist": SCHEDULES_LIST,
+        "add": SCHEDULES_ACCOUNTANTS_ADD,
+        "change": SCHEDULES_OBJECT_A,
         "delete": NOBODY_IN_BACK_OFFICE,
     },
     "schedules.tranche": {
-        "changelist": BACK_OFFICE_ALL_STAFF,
+        "changelist": SCHEDULES_LIST,
         "add": NOBODY_IN_BACK_OFFICE,
-        "change": PROGRAMME_A_STAFF,
+        "change": SCHEDULES_OBJECT_A,
         "delete": NOBODY_IN_BACK_OFFICE,
     },
     # Calls for funds (SCH-3): batches are started from "add" (a milestone, its preview) and
     # followed on their page; calls are written by the services; certificates are uploaded.
-    # Only the superuser holds the schedules permissions yet (portal.users.roles).
     "schedules.callbatch": {
-        "changelist": SCHEDULES_UNGRANTED,
-        "add": SCHEDULES_UNGRANTED,
-        "change": SCHEDULES_UNGRANTED_OBJECT,
+        "changelist": SCHEDULES_LIST,
+        "add": SCHEDULES_CALLERS_ADD,
+        "change": SCHEDULES_OBJECT_A,
         "delete": NOBODY_IN_BACK_OFFICE,
     },
     "schedules.callforfunds": {
-        "changelist": SCHEDULES_UNGRANTED,
+        "changelist": SCHEDULES_LIST,
         "add": NOBODY_IN_BACK_OFFICE,
-        "change": SCHEDULES_UNGRANTED_OBJECT,
+        "change": SCHEDULES_OBJECT_A,
         "delete": NOBODY_IN_BACK_OFFICE,
     },
     "schedules.stagecertificate": {
-        "changelist": SCHEDULES_UNGRANTED,
-        "add": SCHEDULES_UNGRANTED,
-        "change": SCHEDULES_UNGRANTED_OBJECT,
+        "changelist": SCHEDULES_LIST,
+        "add": SCHEDULES_SELLERS_ADD,
+        "change": SCHEDULES_OBJECT_A,
         "delete": NOBODY_IN_BACK_OFFICE,
     },
     # The provider's events span every programme.
@@ -637,7 +639,7 @@ ACCOUNTANTS_AND_ADMINISTRATORS = expect(
 def _invoice_and_export_admin_entries(world: World) -> dict:
     invoice = schedule_documents(world)["invoice"].pk
     return {
-        "admin:schedules_invoice_pdf": (f"/admin/schedules/invoice/{invoice}/pdf/", SCHEDULES_UNGRANTED),
+        "admin:schedules_invoice_pdf": (f"/admin/schedules/invoice/{invoice}/pdf/", SCHEDULES_OBJECT_A),
         "admin:schedules_accounting_export": (
             "/admin/schedules/accounting-export/",
             ACCOUNTANTS_AND_ADMINISTRATORS,
@@ -646,14 +648,13 @@ def _invoice_and_export_admin_entries(world: World) -> dict:
 
 
 def _schedule_template_admin_entries(world: World) -> dict:
-    """Sale A's schedule page (read by every staff member of programme A), and consigning its
-    balance, which its sellers and administrators do: a GET shows the confirmation; ending a
-    consignment that is none is said on the tranche's page."""
+    """Consigning sale A's balance: a GET shows the confirmation; ending a consignment that is not
+    one is said on the tranche's page."""
     tranche = _admin_objects(world)["schedules.tranche"].pk
     return {
         "admin:schedules_tranche_sale": (
             f"/admin/schedules/tranche/sale/{world.sale_a.pk}/",
-            PROGRAMME_A_STAFF,
+            SCHEDULES_OBJECT_A,
         ),
         "admin:schedules_tranche_consign": (
             f"/admin/schedules/tranche/{tranche}/consign/",
@@ -862,21 +863,21 @@ def _call_admin_objects(world: World) -> dict:
 
 
 def _call_admin_entries(world: World) -> dict:
-    """Previewing the weather-tight calls (another programme's staff never learn the milestone
-    exists), the batch's progress and a call's letter: the superuser only for now."""
+    """Previewing the weather-tight calls (those who start calls; another programme's staff never
+    learn the milestone exists), the batch's progress and a call's letter (programme A's staff)."""
     objects = call_objects(world)
     base = "/admin/schedules"
     return {
         "admin:schedules_callbatch_preview": (
             f"{base}/callbatch/preview/{objects['weather_tight'].pk}/",
-            SCHEDULES_UNGRANTED_OBJECT,
+            PROGRAMME_A_SALES_AND_ACCOUNTS,
         ),
         "admin:schedules_callbatch_progress": (
             f"{base}/callbatch/{objects['schedules.callbatch'].pk}/progress/",
-            SCHEDULES_UNGRANTED_OBJECT,
+            SCHEDULES_OBJECT_A,
         ),
         "admin:schedules_callforfunds_letter": (
             f"{base}/callforfunds/{objects['schedules.callforfunds'].pk}/letter/",
-            SCHEDULES_UNGRANTED_OBJECT,
+            SCHEDULES_OBJECT_A,
         ),
     }

@@ -135,6 +135,8 @@ SENDS_ACCESS = back_office(CHANGED, accountant=OK, other_staff=REDIRECT)
 # Sale A's file: its sales staff and administrators change it; accountants and customer service
 # only read it; another programme's staff get 404 where the page looks the sale up first.
 CHANGES_SALE_A = back_office(FORBIDDEN, staff=CHANGED, other_staff=NOT_FOUND, **roles(ADMINS, CHANGED))
+# Issuing invoices: accountants and administrators.
+ACCOUNTANTS_CHANGE = back_office(FORBIDDEN, accountant=CHANGED, **roles(ADMINS, CHANGED))
 
 
 def admin_model_cases(pw: PostWorld) -> dict[str, dict]:
@@ -303,8 +305,9 @@ def admin_model_cases(pw: PostWorld) -> dict[str, dict]:
             "actions": {"delete_selected": back_office(CHANGED, customer_service=OK, other_staff=REDIRECT)},
         },
         "payments.refund": {"add": NOBODY, "change": NOBODY, "delete": NOBODY, "actions": {}},
-        # Invoices: only the superuser holds the schedules permissions yet (portal.users.roles);
-        # an issued invoice is final, shared or unshared from the list.
+        # Invoices: accountants and administrators issue them (schedules.add_invoice) and share
+        # them (schedules.change_invoice); an issued invoice is final, shared or unshared from the
+        # list, where the others are offered no such action.
         "schedules.invoice": {
             "add_body": {
                 "sale": str(w.sale_a.pk),
@@ -315,34 +318,34 @@ def admin_model_cases(pw: PostWorld) -> dict[str, dict]:
                 "lines-0-unit_price": "1000.00",
                 "lines-0-vat_rate": "20",
             },
-            "add": SUPERUSER_CHANGES,
+            "add": ACCOUNTANTS_CHANGE,
             "change": NOBODY,
             "delete": NOBODY,
             "actions": {
-                "share": SUPERUSER_CHANGES,
-                "unshare": back_office(FORBIDDEN, administrator=REDIRECT),
+                "share": back_office(OK, accountant=CHANGED, **roles(ADMINS, CHANGED)),
+                "unshare": back_office(OK, accountant=REDIRECT, **roles(ADMINS, REDIRECT)),
             },
         },
         # Calls for funds: "add" and a batch's page only show (the preview's POST starts a batch);
-        # calls are written by the services; certificates are uploaded by the superuser for now.
+        # calls are written by the services; sellers upload the certificates.
         "schedules.callbatch": {
-            "add": SUPERUSER_READS,
-            "change": SUPERUSER_READS,
+            "add": back_office(OK, customer_service=FORBIDDEN),
+            "change": back_office(OK, other_staff=NOT_FOUND),
             "delete": NOBODY,
             "actions": {},
         },
         "schedules.callforfunds": {"add": NOBODY, "change": NOBODY, "delete": NOBODY, "actions": {}},
         "schedules.stagecertificate": {
             "add_body": {"milestone": str(w.milestone_a.pk), "file": _certificate_upload()},
-            "add": SUPERUSER_CHANGES,
+            "add": back_office(FORBIDDEN, staff=CHANGED, other_staff=OK, **roles(ADMINS, CHANGED)),
             "change_body": {"milestone": str(w.milestone_a.pk)},
-            "change": SUPERUSER_CHANGES,
+            "change": CHANGES_SALE_A,
             "delete": NOBODY,
             "actions": {},
         },
         "payments.webhookevent": {"add": NOBODY, "change": NOBODY, "delete": NOBODY, "actions": {}},
-        # Sellers and administrators set the templates of their programmes (programme B's: its
-        # seller; programme A's seller is not offered it); accountants and customer service read.
+        # Sellers and administrators set the templates (programme B's is no choice for programme
+        # A's seller); accountants and customer service only read them.
         "schedules.scheduletemplate": {
             "add_body": {
                 "programme": str(w.programme_b.pk),
@@ -806,9 +809,6 @@ def _statement_cases(pw: PostWorld) -> dict[str, Case]:
     }
 
 
-SUPERUSER_READS = back_office(FORBIDDEN, administrator=OK)
-
-
 def _certificate_upload():
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -816,8 +816,8 @@ def _certificate_upload():
 
 
 def _call_cases(pw: PostWorld) -> dict[str, Case]:
-    """Starting the weather-tight calls of programme A from their preview: the superuser only for
-    now; another programme's staff never learn the milestone exists."""
+    """Starting the weather-tight calls of programme A from their preview: its sellers and
+    accountants, administrators; another programme's staff never learn the milestone exists."""
     from tests.matrix.policy import call_objects
 
     milestone = call_objects(pw.world)["weather_tight"].pk
@@ -825,6 +825,8 @@ def _call_cases(pw: PostWorld) -> dict[str, Case]:
         "admin:schedules_callbatch_preview": Case(
             f"/admin/schedules/callbatch/preview/{milestone}/",
             {},
-            back_office(FORBIDDEN, administrator=CHANGED, other_staff=NOT_FOUND),
+            back_office(
+                FORBIDDEN, staff=CHANGED, accountant=CHANGED, other_staff=NOT_FOUND, **roles(ADMINS, CHANGED)
+            ),
         ),
     }
