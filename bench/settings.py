@@ -13,7 +13,7 @@ os.environ["PORTAL_QUICKSTART"] = "1"
 os.environ["DEBUG"] = "false"
 
 from portal.settings import *  # noqa: E402,F403
-from portal.settings import BASE_DIR, TEMPLATES, VAR_DIR  # noqa: E402
+from portal.settings import BASE_DIR, SQLITE_OPTIONS, TEMPLATES, VAR_DIR  # noqa: E402
 
 BENCH_DIR = VAR_DIR / "bench"
 BENCH_DATABASE_URL = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{BENCH_DIR / 'bench.sqlite3'}"
@@ -21,7 +21,7 @@ BENCH_DATABASE_URL = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{BENCH_
 DATABASES = {"default": dj_database_url.parse(BENCH_DATABASE_URL, conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The quick start's SQLite configuration, unchanged.
-    DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    DATABASES["default"]["OPTIONS"] = dict(SQLITE_OPTIONS)
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 DEBUG = False

@@ -111,8 +111,15 @@ TEMPLATES = [
 # Database: PostgreSQL in production and CI, a SQLite file only for the quick start.
 _default_db = f"sqlite:///{VAR_DIR / 'portal.sqlite3'}" if QUICKSTART else None
 DATABASES = {"default": dj_database_url.parse(env_str("DATABASE_URL", _default_db), conn_max_age=60)}
+# SQLite (the quick start): writers queue instead of failing, and the write-ahead log lets pages
+# read while a batch writes, with one sync per checkpoint rather than per commit.
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    DATABASES["default"]["OPTIONS"] = dict(SQLITE_OPTIONS)
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
