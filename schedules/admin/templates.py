@@ -29,9 +29,10 @@ from schedules.rules import percent_format, schedule_problems
 from schedules.selectors import tranches_with_balances
 from schedules.services.templates import schedule_template_save
 from schedules.services.tranches import (
+    TRANCHE_FIELDS,
     ScheduleError,
-    planned_parts,
     schedule_update,
+    tranche_change,
     tranche_consign,
     tranche_unconsign,
 )
@@ -277,11 +278,11 @@ class TrancheAdmin(ProgrammeScopedAdmin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         # The whole schedule goes to the service: the rules hold for all its tranches at once.
-        parts = planned_parts(obj.schedule)
-        for part in parts:
-            if part["id"] == obj.pk:
-                part.update(label=obj.label, trigger=obj.trigger, percent=obj.percent)
-        schedule_update(sale=obj.sale, tranches=parts, actor=request.user)
+        tranche_change(
+            tranche=obj,
+            values={name: getattr(obj, name) for name in form.changed_data if name in TRANCHE_FIELDS},
+            actor=request.user,
+        )
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:

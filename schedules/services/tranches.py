@@ -7,7 +7,7 @@ Every change is recorded on the sale, so it reads on the sale's timeline. Tranch
 
 from collections.abc import Sequence
 from decimal import ROUND_DOWN, Decimal
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from django.db import transaction
 from django.db.models import F
@@ -107,7 +107,13 @@ def _apply_amounts(sale: Sale, tranches: list[Tranche]) -> None:
 
 
 @transaction.atomic
-def schedule_update(*, sale: Sale, tranches: Sequence[PlannedTranche], actor: User | None) -> list[Tranche]:
+def schedule_update(
+    *,
+    sale: Sale,
+    tranches: Sequence[PlannedTranche],
+    actor: User | None,
+    changed: dict[str, list[Any]] | None = None,
+) -> list[Tranche]:
     """Replace the tranches of `sale` not yet called by `tranches`, in order: an entry with the id
     of a planned tranche changes it, one without an id adds a tranche, a planned tranche left out
     is removed. The whole schedule is checked by the same rules as templates; the amounts of the
@@ -156,9 +162,31 @@ def schedule_update(*, sale: Sale, tranches: Sequence[PlannedTranche], actor: Us
             actor=actor,
             action="schedule.changed",
             obj=sale,
-            data={"before": before, "after": after, "currency": sale.programme.currency},
+            data={"before": before, "after": after, "currency": sale.programme.currency, **(changed or {})},
         )
     return schedule
+
+
+TRANCHE_FIELDS = ["label", "trigger", "percent"]
+
+
+def tranche_change(*, tranche: Tranche, values: dict[str, Any], actor: User | None) -> list[Tranche]:
+    """Change one planned tranche from its own page: the whole schedule is saved (its rules hold for
+    all its tranches at once) and the entry on the sale's timeline names the tranche with the old
+    and new value of each field changed."""
+    saved = Tranche.objects.get(pk=tranche.pk)
+    parts = planned_parts(list(Tranche.objects.filter(sale_id=tranche.sale_id).order_by("position")))
+    changed: dict[str, Any] = {}
+    for part in parts:
+        if part["id"] == tranche.pk:
+            for name in TRANCHE_FIELDS:
+                new = values.get(name, getattr(saved, name))
+                if new != getattr(saved, name):
+                    changed[name] = [getattr(saved, name), new]
+                part[name] = new  # type: ignore[literal-required]
+    if changed:
+        changed["tranche"] = saved.label
+    return schedule_update(sale=tranche.sale, tranches=parts, actor=actor, changed=changed)
 
 
 @transaction.atomic
