@@ -103,6 +103,9 @@ def _admin() -> User:
     return User.objects.get(email=build_data.ADMIN_EMAIL)
 
 
+DEED_SIGNED_ON = date(2025, 1, 15)
+
+
 def bench_sales(count: int) -> list[Sale]:
     """The first `count` live sales, programme by programme, leaving out the benchmark buyer's
     (his pages are measured and must not change)."""
@@ -165,6 +168,11 @@ def schedules_ensure(sales: list[Sale]) -> None:
 def calls_prepare(count: int) -> list[Sale]:
     _calls_clear()
     sales = bench_sales(count)
+    # Calls go only to sales whose deed is signed: the measured ones have their deed's date.
+    unsigned = [sale for sale in sales if sale.deed_signed_on is None]
+    Sale.objects.filter(pk__in=[sale.pk for sale in unsigned]).update(deed_signed_on=DEED_SIGNED_ON)
+    for sale in unsigned:
+        sale.deed_signed_on = DEED_SIGNED_ON
     schedules_ensure(sales)
     return sales
 

@@ -4,7 +4,8 @@ Both demo programmes get a schedule template (the French one within CCH R261-14,
 following the stages of its prospectus) and every demo sale its own schedule copied from it.
 Calls for funds go out for two reached milestones of the French programme and one of the
 Polish, through the preview and the batch staff would use (the quick start runs the batch
-inline); a few calls are paid online through the simulated checkout or by recorded transfer, one
+inline), to the sales whose deed is signed only: the main demo buyer, in her withdrawal period,
+owes nothing on her schedule yet. A few calls are paid online through the simulated checkout or by recorded transfer, one
 only in part. A day's camt.053 statement of the French escrow account and an MT940 one of the
 Polish account are written under VAR_DIR/demo with the references of these calls; the camt.053
 one is imported, so the accountant finds lines matched and lines left to match. One sale has a
@@ -193,14 +194,13 @@ def _milestone_calls(programme: Programme, kind: str, actor: User) -> None:
 
 
 def demo_calls(programme: Programme, kind: str) -> list[CallForFunds]:
-    """The calls of a milestone, the main demo buyer's first, then in the order they were made:
-    the same list on every run, whatever has been paid since."""
-    calls = list(
+    """The calls of a milestone in the order they were made: the same list on every run, whatever
+    has been paid since."""
+    return list(
         CallForFunds.objects.filter(programme=programme, tranche__trigger=kind)
         .select_related("payment", "buyer", "sale")
         .order_by("pk")
     )
-    return sorted(calls, key=lambda call: call.buyer.email != MAIN_BUYER)
 
 
 def _transfer(payment: Payment | None, accountant: User, amount: Decimal | None = None) -> None:
@@ -214,15 +214,16 @@ def _transfer(payment: Payment | None, accountant: User, amount: Decimal | None 
 
 
 def _payments(programmes: dict[str, Programme], accountant: User) -> None:
-    """The main buyer paid her calls (one online); a few others by transfer, one only in part."""
+    """A few calls paid: one online, others by transfer, one only in part (the first three works
+    start calls and the first foundations call of the French programme, the first Polish one)."""
     lum, zwg = programmes["lum"], programmes["zwg"]
     works, foundations = demo_calls(lum, Trigger.WORKS_START), demo_calls(lum, Trigger.FOUNDATIONS)
     polish = demo_calls(zwg, Trigger.WORKS_START)
-    if works and works[0].buyer.email == MAIN_BUYER:
-        # Her own calls are paid: the demo's only open request of hers stays her deposit.
-        _checkout(works.pop(0).payment, Method.CARD, PAY)
-        _transfer(foundations.pop(0).payment, accountant)
-    for call in works[:2]:
+    if works:
+        _checkout(works[0].payment, Method.CARD, PAY)
+    if foundations:
+        _transfer(foundations[0].payment, accountant)
+    for call in works[1:2]:
         _transfer(call.payment, accountant)
     if len(works) > 2:
         partly = works[2].payment
@@ -333,9 +334,10 @@ def statement_files_write(programmes: dict[str, Programme]) -> tuple[Path, Path]
     """The demo's camt.053 (French escrow account) and MT940 (Polish account) statements, with the
     references of the demo's calls: the same files on every run."""
     lum, zwg = programmes["lum"], programmes["zwg"]
-    # Calls the demo has not paid: its main buyer's and the first three of each milestone are.
+    # Calls the demo has not paid (`_payments` paid the first of the foundations and of the Polish
+    # works start, and the first three of the French works start).
     foundations = demo_calls(lum, Trigger.FOUNDATIONS)[1:]
-    works = demo_calls(lum, Trigger.WORKS_START)[4:]
+    works = demo_calls(lum, Trigger.WORKS_START)[3:]
     polish = demo_calls(zwg, Trigger.WORKS_START)[1:]
     all_calls = [*foundations, *works, *polish]
     booked_on = (min((call.notified_on for call in all_calls), default=timezone.localdate())) + STATEMENT_DAY
@@ -358,8 +360,9 @@ def statement_files_write(programmes: dict[str, Programme]) -> tuple[Path, Path]
                 text="Versement",
             )
         )
-    # More than is due on the call it names: never matched automatically.
-    for call in works[1:2]:
+    # More than is due on the call it names (the one just paid in part, if no other is left):
+    # never matched automatically.
+    for call in works[1:2] or works[:1]:
         fr.append(
             StatementTx(f"DEMO-{call.number}", call.amount + Decimal("100.00"), _payer(call), _rf(call))
         )

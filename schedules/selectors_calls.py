@@ -4,28 +4,58 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import DecimalField, OuterRef, Prefetch, QuerySet, Subquery, Sum
+from django.db.models import DecimalField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from portal.access import Viewer, visible_programmes
 from programmes.models import Milestone, Programme
-from sales.models import LIVE_STAGES, Buyer, Sale, SaleBuyer, SaleLot
+from sales.models import LIVE_STAGES, Buyer, Sale, SaleBuyer, SaleLot, Stage
 from schedules.models import CallBatch, CallForFunds, Tranche, Trigger
+
+# A sale's deed is signed once its date is recorded or it has reached the deed (or delivery).
+DEED_STAGES = [Stage.DEED_SIGNED, Stage.DELIVERED]
+
+
+def deed_signed_q(prefix: str = "") -> Q:
+    """Sales (through `prefix`, e.g. "sale__") whose deed is signed."""
+    return Q(**{f"{prefix}deed_signed_on__isnull": False}) | Q(**{f"{prefix}stage__in": DEED_STAGES})
+
+
+def sale_deed_signed(sale: Sale) -> bool:
+    return sale.deed_signed_on is not None or sale.stage in DEED_STAGES
 
 
 def call_tranches_concerned(*, programme: Programme, trigger: str) -> QuerySet[Tranche]:
-    """The tranches a call for `trigger` goes to: still planned, of the programme's live sales.
+    """The tranches a call for `trigger` goes to: still planned, of the programme's live sales
+    whose deed is signed.
 
-    For the deed, only the sales whose deed is signed."""
+    In a VEFA (and a Polish developer agreement) the buyer owes nothing on the schedule before
+    the deed: options, reservations and sales in their withdrawal period are never called. A sale
+    whose deed is signed after a milestone was reached is called for it with its deed
+    (`reached_tranches_of_sale`)."""
     tranches = Tranche.objects.filter(
+        deed_signed_q("sale__"),
         sale__programme=programme,
         sale__stage__in=LIVE_STAGES,
         trigger=trigger,
         state=Tranche.State.PLANNED,
     )
-    if trigger == Trigger.DEED:
-        tranches = tranches.filter(sale__deed_signed_on__isnull=False)
     return tranches.order_by("sale_id", "position")
+
+
+def reached_tranches_of_sale(sale: Sale) -> QuerySet[Tranche]:
+    """A sale's planned tranches due by its deed: the deed's own and those of every milestone of
+    its programme already reached (the buyer pays at the deed what the works allow, cumulated)."""
+    reached = Milestone.objects.filter(
+        programme_id=sale.programme_id,
+        actual_date__isnull=False,
+        kind__in=[trigger.value for trigger in Trigger if trigger != Trigger.DEED],
+    ).values("kind")
+    return (
+        Tranche.objects.filter(sale_id=sale.pk, state=Tranche.State.PLANNED)
+        .filter(Q(trigger=Trigger.DEED) | Q(trigger__in=reached))
+        .order_by("position")
+    )
 
 
 def tranches_with_cumulated_percent(tranches: QuerySet[Tranche]) -> QuerySet[Tranche]:

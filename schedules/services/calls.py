@@ -31,7 +31,12 @@ from portal.users.models import User
 from programmes.models import Milestone, Programme
 from sales.models import Sale, Stage
 from schedules.models import CallBatch, CallForFunds, ScheduleTemplate, StageCertificate, Tranche, Trigger
-from schedules.selectors_calls import call_tranches_concerned, tranches_with_cumulated_percent
+from schedules.selectors_calls import (
+    call_tranches_concerned,
+    reached_tranches_of_sale,
+    sale_deed_signed,
+    tranches_with_cumulated_percent,
+)
 
 CENTS = Decimal("0.01")
 DEFAULT_PAYMENT_DAYS = 15
@@ -173,9 +178,13 @@ def call_batch_run(*, batch_id: int) -> CallBatch:
 
 @transaction.atomic
 def call_for_funds_issue(
-    *, tranche_id: int, batch: CallBatch | None = None, actor: User | None
+    *,
+    tranche_id: int,
+    batch: CallBatch | None = None,
+    actor: User | None,
 ) -> CallForFunds | None:
-    """Call one tranche: its payment request, its letter, its email; None if it cannot be called.
+    """Call one tranche: its payment request, its letter, its email; None if it cannot be called
+    (a sale no longer live, or whose deed is not signed: nothing is called before the deed).
 
     The tranche is locked; one that already has a call is left alone (the existing call is
     returned), so running again never makes a second call or a second email."""
@@ -188,7 +197,7 @@ def call_for_funds_issue(
     if tranche.state != Tranche.State.PLANNED:
         return None
     sale = Sale.objects.select_related("programme", "advisor").get(pk=tranche.sale_id)
-    if not sale.is_live:
+    if not sale.is_live or not sale_deed_signed(sale):
         return None
     programme = sale.programme
     buyer = sale.buyers.filter(sale_buyers__is_main=True).first() or sale.buyers.first()
@@ -345,15 +354,14 @@ def _call_email(call: CallForFunds, *, sale: Sale) -> None:
 
 
 def call_deed_issue(*, sale_id: int, actor: User | None = None) -> list[CallForFunds]:
-    """Call the deed tranches of a sale whose deed is signed (no batch: one sale at a time)."""
-    sale = Sale.objects.filter(pk=sale_id).only("pk", "stage", "deed_signed_on").first()
-    if sale is None or sale.deed_signed_on is None or not sale.is_live:
+    """Call a sale whose deed is signed (no batch: one sale at a time): its deed tranches and, with
+    them, the tranches of every milestone its programme has already reached, whose batches went
+    out before this deed (the buyer pays at the deed what the works' progress allows)."""
+    sale = Sale.objects.filter(pk=sale_id).only("pk", "programme_id", "stage", "deed_signed_on").first()
+    if sale is None or not sale_deed_signed(sale) or not sale.is_live:
         return []
-    tranche_ids = list(
-        Tranche.objects.filter(sale_id=sale_id, trigger=Trigger.DEED, state=Tranche.State.PLANNED)
-        .order_by("position")
-        .values_list("pk", flat=True)
-    )
+    # Each letter of a milestone's tranche carries that milestone's certificate (call_letter_pdf).
+    tranche_ids = list(reached_tranches_of_sale(sale).values_list("pk", flat=True))
     calls = [call_for_funds_issue(tranche_id=tranche_id, actor=actor) for tranche_id in tranche_ids]
     return [call for call in calls if call is not None]
 
@@ -377,12 +385,19 @@ def call_deed_on_stage(*, sale: Sale, stage: str, actor: User | None) -> None:
 def stage_certificate_save(*, certificate: StageCertificate, actor: User | None) -> StageCertificate:
     """Save the architect's certificate of a milestone (new or replaced); later calls carry it."""
     created = certificate.pk is None
+    old = None if created else StageCertificate.objects.filter(pk=certificate.pk).first()
     certificate.save()
+    data: dict[str, Any] = {"milestone": certificate.milestone_id, "file": certificate.file.name}
+    if old is not None:
+        # A replaced certificate: its old and new file (and milestone, if it moved).
+        data["file"] = [old.file.name, certificate.file.name]
+        if old.milestone_id != certificate.milestone_id:
+            data["milestone"] = [old.milestone_id, certificate.milestone_id]
     audit_record(
         actor=actor,
         action="stage_certificate.uploaded" if created else "stage_certificate.replaced",
         obj=certificate,
-        data={"milestone": certificate.milestone_id, "file": certificate.file.name},
+        data=data,
     )
     return certificate
 

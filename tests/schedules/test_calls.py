@@ -57,7 +57,20 @@ def foundations(programme):
     )
 
 
-def _sale(programme, advisor, *, price="200000.00", language="fr", stage=Stage.FINANCING, last_name="Dupont"):
+# The deed of the sales called for funds: nothing is called before it (VEFA, developer agreement).
+DEED_ON = date(2026, 2, 1)
+
+
+def _sale(
+    programme,
+    advisor,
+    *,
+    price="200000.00",
+    language="fr",
+    stage=Stage.FINANCING,
+    last_name="Dupont",
+    deed_signed_on=DEED_ON,
+):
     buyer = BuyerFactory(first_name="Marie", last_name=last_name, language=language, city="Lyon")
     sale = sale_create(
         actor=advisor,
@@ -68,6 +81,9 @@ def _sale(programme, advisor, *, price="200000.00", language="fr", stage=Stage.F
         price=Decimal(price),
         stage=stage,
     )
+    if deed_signed_on is not None:
+        Sale.objects.filter(pk=sale.pk).update(deed_signed_on=deed_signed_on)
+        sale.deed_signed_on = deed_signed_on
     schedule_make(sale)
     return sale
 
@@ -151,8 +167,7 @@ def test_the_preview_lists_every_live_sale_whose_tranche_is_planned_with_its_cum
 
 def test_the_deed_preview_takes_only_the_sales_whose_deed_is_signed(sales, programme):
     signed = _sale(programme, sales, last_name="Signed")
-    _sale(programme, sales, last_name="Waiting")
-    Sale.objects.filter(pk=signed.pk).update(deed_signed_on=date(2026, 2, 20))
+    _sale(programme, sales, last_name="Waiting", deed_signed_on=None)
 
     preview = calls_preview(programme=programme, trigger=Trigger.DEED, reached_on=REACHED_ON)
 
@@ -342,7 +357,7 @@ def test_the_architects_certificate_is_appended_to_the_letter(
 def test_a_sale_whose_deed_is_signed_gets_its_deed_call_by_itself(
     sales, programme, django_capture_on_commit_callbacks
 ):
-    sale = _sale(programme, sales)
+    sale = _sale(programme, sales, deed_signed_on=None)
     with django_capture_on_commit_callbacks(execute=True):
         sale_move_stage(actor=sales, sale=sale, target=Stage.DEED_SIGNED, on_date=date(2026, 3, 1))
 
@@ -353,6 +368,80 @@ def test_a_sale_whose_deed_is_signed_gets_its_deed_call_by_itself(
     assert (call.percent, call.cumulated_percent) == (Decimal("20.00"), Decimal("20.00"))
     assert _calls_outbox().count() == 1
     assert not CallBatch.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("stage", "deed_signed_on", "called"),
+    [
+        (Stage.OPTION, None, False),
+        (Stage.RESERVATION_SIGNED, None, False),
+        (Stage.WITHDRAWAL_PERIOD, None, False),
+        (Stage.DEPOSIT_PAID, None, False),
+        (Stage.FINANCING, None, False),
+        # The deed's date recorded is the deed signed, whatever the stage says yet.
+        (Stage.FINANCING, DEED_ON, True),
+        (Stage.DEED_SIGNED, None, True),
+        (Stage.DELIVERED, None, True),
+    ],
+)
+def test_a_milestone_calls_only_the_sales_whose_deed_is_signed(
+    sales, programme, foundations, stage, deed_signed_on, called
+):
+    sale = _sale(programme, sales, deed_signed_on=deed_signed_on)
+    Sale.objects.filter(pk=sale.pk).update(stage=stage)
+
+    preview = calls_preview(milestone=foundations)
+    call = calls_service.call_for_funds_issue(
+        tranche_id=Tranche.objects.get(sale=sale, trigger=Trigger.FOUNDATIONS).pk, actor=sales
+    )
+
+    assert [row.sale for row in preview.rows] == ([sale] if called else [])
+    assert (call is not None) == called
+    assert CallForFunds.objects.filter(sale=sale).exists() == called
+
+
+def test_a_buyer_in_the_withdrawal_period_is_not_called_when_a_batch_runs(
+    sales, programme, foundations, django_capture_on_commit_callbacks
+):
+    signed = _sale(programme, sales, last_name="Signed")
+    waiting = _sale(programme, sales, last_name="Waiting", deed_signed_on=None)
+    Sale.objects.filter(pk=waiting.pk).update(stage=Stage.WITHDRAWAL_PERIOD)
+
+    batch = _start(programme, foundations, sales, django_capture_on_commit_callbacks)
+
+    batch.refresh_from_db()
+    assert (batch.state, batch.total, batch.done) == (CallBatch.State.DONE, 1, 1)
+    assert list(CallForFunds.objects.values_list("sale", flat=True)) == [signed.pk]
+    assert Tranche.objects.get(sale=waiting, trigger=Trigger.FOUNDATIONS).state == Tranche.State.PLANNED
+
+
+def test_a_deed_signed_after_milestones_were_reached_calls_them_with_the_deed(
+    sales, programme, foundations, django_capture_on_commit_callbacks
+):
+    # Foundations reached (their calls went out before this deed); weather-tight only planned.
+    Milestone.objects.create(
+        programme=programme, kind=Milestone.Kind.WEATHER_TIGHT, planned_date=date(2026, 9, 1)
+    )
+    sale = _sale(programme, sales, deed_signed_on=None)
+    _start(programme, foundations, sales, django_capture_on_commit_callbacks)
+    assert not CallForFunds.objects.exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        sale_move_stage(actor=sales, sale=sale, target=Stage.DEED_SIGNED, on_date=date(2026, 3, 1))
+
+    calls = list(CallForFunds.objects.select_related("tranche").order_by("tranche__position"))
+    assert [call.tranche.trigger for call in calls] == [Trigger.DEED, Trigger.FOUNDATIONS]
+    assert [call.amount for call in calls] == [Decimal("40000.00"), Decimal("30000.00")]
+    assert [call.cumulated_percent for call in calls] == [Decimal("20.00"), Decimal("35.00")]
+    assert all(call.batch is None for call in calls)
+    assert _calls_outbox().count() == 2
+    weather_tight = Tranche.objects.get(sale=sale, trigger=Trigger.WEATHER_TIGHT)
+    assert weather_tight.state == Tranche.State.PLANNED
+
+    # Signing again (a task redelivered) calls nothing twice.
+    calls_service.call_deed_issue(sale_id=sale.pk, actor=sales)
+    assert CallForFunds.objects.count() == 2
+    assert _calls_outbox().count() == 2
 
 
 def test_the_first_opening_by_a_buyer_is_recorded_once(

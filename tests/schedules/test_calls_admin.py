@@ -10,7 +10,7 @@ from django.utils import translation
 
 from portal.users.roles import Role
 from programmes.models import Milestone
-from sales.models import Stage
+from sales.models import Sale, Stage
 from schedules.models import CallBatch, CallForFunds
 from tests.conftest import make_user
 from tests.sales_admin.helpers import count_get_queries, programme_with_staff, sale_make, staff_of
@@ -68,7 +68,9 @@ def world():
 
 
 def _live_sale(programme, advisor):
+    """A sale whose deed is signed: the only ones a milestone's calls go to."""
     sale = sale_make(programme, advisor, stage=Stage.FINANCING, price=Decimal("200000.00"))
+    Sale.objects.filter(pk=sale.pk).update(deed_signed_on=date(2026, 2, 1))
     schedule_make(sale)
     return sale
 

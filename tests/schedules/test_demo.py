@@ -12,10 +12,10 @@ from django.db.models import Sum
 from django.test import override_settings
 from pypdf import PdfReader
 
-from payments.models import Payment, Status
+from payments.models import Payment
 from portal.users.models import User
 from portal.users.roles import roles_sync
-from sales.models import LIVE_STAGES, Sale
+from sales.models import LIVE_STAGES, Sale, Stage
 from schedules.demo import demo_dir
 from schedules.models import (
     BankStatement,
@@ -29,6 +29,7 @@ from schedules.models import (
     Trigger,
 )
 from schedules.selectors import tranches_with_balances
+from schedules.selectors_calls import deed_signed_q
 from schedules.services.statements import statement_parse
 
 
@@ -65,8 +66,13 @@ def test_the_demo_has_schedules_calls_money_and_a_statement_and_seeding_again_ad
             ("lum", Trigger.FOUNDATIONS),
             ("zwg", Trigger.WORKS_START),
         ]:
-            concerned = Tranche.objects.filter(sale__in=live, sale__programme__code=code, trigger=trigger)
+            # Only the sales whose deed is signed are called (VEFA, developer agreement).
+            concerned = Tranche.objects.filter(
+                deed_signed_q("sale__"), sale__in=live, sale__programme__code=code, trigger=trigger
+            )
             assert CallForFunds.objects.filter(tranche__in=concerned).count() == concerned.count() > 0
+            called = CallForFunds.objects.filter(programme__code=code, tranche__trigger=trigger)
+            assert not called.exclude(tranche__in=concerned).exists()
         assert all(call.letter for call in CallForFunds.objects.all())
         # The French foundations' letters carry the architect's certificate after them.
         letter = (
@@ -87,11 +93,10 @@ def test_the_demo_has_schedules_calls_money_and_a_statement_and_seeding_again_ad
         assert any(t.paid == t.amount for t in tranches)
         assert any(0 < t.paid < t.amount for t in tranches)
 
-        # The main buyer's calls are paid: her only open request is still her deposit.
+        # The main buyer is in her withdrawal period: her deed is not signed, she is called for nothing.
         marie = User.objects.get(email="buyer@demo.test")
-        her_calls = CallForFunds.objects.filter(buyer__user=marie)
-        assert her_calls.exists()
-        assert not her_calls.exclude(payment__status=Status.PAID).exists()
+        assert Sale.objects.filter(sale_buyers__buyer__user=marie, stage=Stage.WITHDRAWAL_PERIOD).exists()
+        assert not CallForFunds.objects.filter(sale__sale_buyers__buyer__user=marie).exists()
 
         # The camt.053 statement imported: lines matched and lines to match by hand.
         statement = BankStatement.objects.get()
