@@ -45,7 +45,6 @@ from schedules.models import (
 from schedules.selectors_calls import calls_preview
 from schedules.services.calls import call_batch_start, call_deed_issue, stage_certificate_save
 from schedules.services.invoices import LineInput, invoice_create_generated, invoice_share
-from schedules.services.ledger import ledger_allocate_unallocated
 from schedules.services.statements import statement_import
 from schedules.services.templates import TranchePart, schedule_template_save
 from schedules.services.tranches import schedule_copy_for_sale
@@ -131,11 +130,10 @@ def _schedules(programme: Programme, actor: User) -> None:
             values={},
             tranches=parts,
         )
-    # Sales opened before the template existed: copied as a new sale's would have been.
+    # Sales opened before the template existed: copied as a new sale's would have been (the
+    # deposits paid before the schedule existed go to the first tranches).
     for sale in Sale.objects.filter(programme=programme, tranches__isnull=True).order_by("pk"):
         schedule_copy_for_sale(sale=sale, actor=actor)
-        # Deposits paid before the schedule existed go to the first tranches.
-        ledger_allocate_unallocated(sale=sale, actor=actor)
 
 
 CERTIFICATE = """<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><style>

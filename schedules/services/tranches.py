@@ -20,6 +20,7 @@ from sales.models import Sale
 from schedules.amounts import CENT, RepriceError, tranche_amounts, tranche_amounts_reprice
 from schedules.models import TRIGGER_ORDER, Allocation, ScheduleTemplate, Tranche, Trigger
 from schedules.rules import ScheduleRuleError, percent_format, schedule_check
+from schedules.services.ledger import ledger_allocate_unallocated
 from schedules.services.templates import schedule_summary
 
 # CCH R261-14 al. 2: when the buyer disputes conformity at delivery, the balance, at most 5 % of
@@ -88,6 +89,8 @@ def schedule_copy_for_sale(*, sale: Sale, actor: User | None) -> list[Tranche]:
         obj=sale,
         data={"schedule": schedule_summary(tranches), "currency": sale.programme.currency},
     )
+    # Money the sale received before it had a schedule (its deposit) goes to its first tranches.
+    ledger_allocate_unallocated(sale=sale, actor=actor)
     return tranches
 
 

@@ -5,12 +5,15 @@ from decimal import Decimal
 
 import pytest
 
+from payments.models import Payment
 from portal.audit.models import AuditEntry
+from portal.users.roles import Role
 from programmes.models import Programme
 from sales.errors import SaleError
 from sales.services import sale_update
 from schedules.models import ScheduleTemplate, Tranche, Trigger
 from schedules.rules import ScheduleRuleError
+from schedules.selectors import sale_balance
 from schedules.services.templates import schedule_template_save
 from schedules.services.tranches import (
     ScheduleError,
@@ -20,8 +23,11 @@ from schedules.services.tranches import (
     tranche_consign,
     tranche_unconsign,
 )
+from tests.conftest import make_user
 from tests.factories import ProgrammeFactory, SaleFactory
+from tests.payments.factories import sale_with_buyer_make
 from tests.schedules.factories import VEFA_PARTS
+from tests.schedules.ledger_helpers import money_in, paid_of
 
 pytestmark = pytest.mark.django_db
 
@@ -73,6 +79,22 @@ def test_copying_again_changes_nothing(french):
 
     assert schedule_copy_for_sale(sale=sale, actor=None) == []
     assert [(t.pk, t.amount) for t in schedule_of(sale)] == before
+
+
+def test_a_deposit_paid_before_the_schedule_existed_counts_towards_its_first_tranche():
+    advisor = make_user("advisor@example.test", role=Role.SALES)
+    accountant = make_user("accountant@example.test", role=Role.ACCOUNTANT)
+    programme = ProgrammeFactory(country=Programme.Country.FR)
+    sale = sale_with_buyer_make(advisor=advisor, programme=programme, price="200000.00")
+    money_in(sale, "5000.00", actor=accountant, kind=Payment.Kind.DEPOSIT, reference="DEP")
+    assert sale_balance(sale).unallocated == Decimal("5000.00")  # no schedule yet
+
+    template_make(programme)  # the template comes after the sale; its schedule is copied now
+    schedule_copy_for_sale(sale=sale, actor=advisor)
+
+    assert paid_of(sale) == [Decimal("5000.00"), *[Decimal("0.00")] * (len(VEFA_PARTS) - 1)]
+    assert sale_balance(sale).unallocated == Decimal("0.00")
+    assert AuditEntry.objects.filter(action="ledger.allocated", object_id=str(sale.pk)).exists()
 
 
 def test_a_programme_without_template_gives_its_sales_no_schedule():
