@@ -23,7 +23,7 @@ from django.db import connection, connections
 from payments.models import Payment
 from portal.outbox.models import OutboxMessage
 from programmes.models import Milestone
-from sales.models import Stage
+from sales.models import Sale, Stage
 from sales.services import sale_create
 from schedules.models import CallBatch, CallForFunds
 from schedules.services import calls as calls_service
@@ -131,6 +131,9 @@ def test_a_worker_killed_mid_batch_is_replaced_and_the_batch_ends_with_each_call
             price=Decimal("200000.00"),
             stage=Stage.FINANCING,
         )
+        Sale.objects.filter(pk=sale.pk).update(
+            deed_signed_on=date(2026, 2, 1)
+        )  # only signed deeds are called
         schedule_make(sale)
 
     first = workers.start()

@@ -1,5 +1,6 @@
 """Importing a statement matches transfers to what buyers owe, once, and leaves the rest to staff."""
 
+from datetime import date
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -10,6 +11,7 @@ from payments.models import Receipt, Status
 from portal.audit.models import AuditEntry
 from portal.money import money_format
 from portal.users.roles import Role
+from sales.models import Sale
 from sales.services import sale_create
 from schedules.models import BankStatement, StatementLine
 from schedules.selectors_statements import statement_suggestions
@@ -236,6 +238,7 @@ def test_a_call_for_funds_paid_by_transfer_is_marked_paid_and_allocated_in_the_l
     from tests.schedules.factories import schedule_make
 
     sale = world.elodie.sale
+    Sale.objects.filter(pk=sale.pk).update(deed_signed_on=date(2026, 2, 1))  # only a signed deed is called
     first = schedule_make(sale)[0]
     call = call_for_funds_issue(tranche_id=first.pk, actor=world.ada)
     reference = call.payment.creditor_reference
