@@ -8,9 +8,11 @@ class SchedulesConfig(AppConfig):
 
     def ready(self):
         from portal.audit.labels import audit_labels_register
-        from schedules import receivers  # noqa: F401 - connects the receivers
-        from schedules import receivers_ledger  # noqa: F401 - connects the receivers
-        from schedules import receivers_calls  # noqa: F401 - connects the receivers
+        from schedules import (
+            receivers,  # noqa: F401 - connects the receivers
+            receivers_calls,  # noqa: F401 - connects the receivers
+            receivers_ledger,  # noqa: F401 - connects the receivers
+        )
         from schedules.audit import AUDIT_LABELS
 
         audit_labels_register(AUDIT_LABELS)
