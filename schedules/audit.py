@@ -33,6 +33,8 @@ AUDIT_LABELS.update(
 AUDIT_LABELS.update(
     {
         "statement.imported": _("Bank statement imported"),
+        "statement.matched": _("Bank statement matched"),
+        "statement.restarted": _("Bank statement matching started again"),
         "statement_line.matched": _("Bank transfer matched"),
         "statement_line.ignored": _("Bank transfer set aside"),
     }

@@ -331,6 +331,14 @@ class BankStatement(models.Model):
         MT940 = "mt940", _("MT940")
         CSV = "csv", _("CSV")
 
+    class State(models.TextChoices):
+        """The matching of its new transfers, run by a worker after the import (OPS-4)."""
+
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
     format = models.CharField(_("format"), max_length=10, choices=Format.choices)
     file_name = models.CharField(_("file"), max_length=255)
     sha256 = models.CharField(_("fingerprint"), max_length=64)
@@ -338,6 +346,9 @@ class BankStatement(models.Model):
     lines_total = models.PositiveIntegerField(_("transactions"), default=0)
     lines_new = models.PositiveIntegerField(_("new transactions"), default=0)
     lines_matched = models.PositiveIntegerField(_("matched automatically"), default=0)
+    state = models.CharField(_("matching"), max_length=10, choices=State.choices, default=State.QUEUED)
+    lines_done = models.PositiveIntegerField(_("transactions looked at"), default=0)
+    error = models.TextField(_("error"), blank=True)
     imported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("imported by"),
@@ -354,6 +365,19 @@ class BankStatement(models.Model):
 
     def __str__(self):
         return self.file_name
+
+    @property
+    def lines_already(self) -> int:
+        """Transactions of the file imported before, with an earlier statement."""
+        return self.lines_total - self.lines_new
+
+    @property
+    def lines_to_match(self) -> int:
+        return self.lines_new - self.lines_matched
+
+    @property
+    def in_progress(self) -> bool:
+        return self.state in (self.State.QUEUED, self.State.RUNNING)
 
 
 class StatementLine(models.Model):

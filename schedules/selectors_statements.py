@@ -29,6 +29,15 @@ def bank_statements_for(user: Viewer) -> QuerySet[BankStatement]:
     return statements.filter(Q(account_iban__in=accounts) | Q(imported_by_id=user.pk))
 
 
+def bank_statement_progress(user: Viewer, statement_id: int) -> BankStatement | None:
+    """One statement the user may see, with what its progress fragment shows (one query)."""
+    return (
+        BankStatement.objects.filter(pk=statement_id, pk__in=bank_statements_for(user).values("pk"))
+        .only("pk", "state", "lines_total", "lines_new", "lines_matched", "lines_done", "error")
+        .first()
+    )
+
+
 def statement_lines_for(user: Viewer) -> QuerySet[StatementLine]:
     lines = StatementLine.objects.select_related("statement", "payment", "matched_by")
     if is_administrator(user):

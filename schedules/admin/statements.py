@@ -3,6 +3,10 @@
 Accountants and administrators only (those who record transfers: `payments.reconcile_payment`);
 for anyone else the pages answer 403 and the menu does not show them. Each page parses its
 request and calls one service or selector.
+
+The import stores the file's new transfers in the request; their matching runs in a worker
+(OPS-4): the result page polls a small progress fragment (htmx) until it is done, then shows the
+counts.
 """
 
 from django import forms
@@ -23,6 +27,7 @@ from portal.money import money_format
 from programmes.selectors import programmes_scope
 from schedules.models import BankStatement, StatementLine
 from schedules.selectors_statements import (
+    bank_statement_progress,
     bank_statements_for,
     statement_lines_for,
     statement_lines_to_match,
@@ -145,14 +150,15 @@ class BankStatementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "lines_total",
         "lines_new",
         "lines_matched",
+        "state",
         "imported_by",
         "imported_at",
     ]
-    list_filter = ["format", ("imported_at", admin.DateFieldListFilter)]
+    list_filter = ["format", "state", ("imported_at", admin.DateFieldListFilter)]
     search_fields = ["file_name", "account_iban"]
     list_select_related = ["imported_by"]
     show_full_result_count = False
-    fields = list_display + ["sha256"]
+    fields = list_display + ["lines_done", "error", "sha256"]
     readonly_fields = fields
     change_list_template = "admin/schedules/statement_change_list.html"
     inlines = [StatementLineInline]
@@ -186,6 +192,11 @@ class BankStatementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         return [
             path("import/", wrap(self.import_view), name="schedules_bankstatement_import"),
             path("lines/", wrap(self.lines_view), name="schedules_bankstatement_lines"),
+            path(
+                "<int:statement_id>/progress/",
+                wrap(self.progress_view),
+                name="schedules_bankstatement_progress",
+            ),
             path(
                 "lines/<int:line_id>/match/",
                 wrap(self.match_view, post_only=True),
@@ -241,9 +252,31 @@ class BankStatementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             except StatementError as error:
                 problems = error.lines()
             else:
-                return self._page(request, "statement_result.html", _("Statement imported"), result=result)
+                # Read again: a worker running eagerly (the quick start) has already matched it.
+                statement = (
+                    bank_statement_progress(request.user, result.statement.pk) if result.statement else None
+                )
+                return self._page(
+                    request,
+                    "statement_result.html",
+                    _("Statement imported"),
+                    result=result,
+                    statement=statement,
+                )
         return self._page(
             request, "statement_import.html", _("Import a bank statement"), form=form, problems=problems
+        )
+
+    def progress_view(self, request, statement_id):
+        """The import's progress fragment, polled by its result page until the matching is done."""
+        self._check(request)
+        statement = bank_statement_progress(request.user, statement_id)
+        if statement is None:
+            raise Http404
+        return TemplateResponse(
+            request,
+            "admin/schedules/statement_progress.html",
+            {"statement": statement, "lines_url": reverse("admin:schedules_bankstatement_lines")},
         )
 
     # Lines to match ----------------------------------------------------------------------------

@@ -12,6 +12,11 @@ the same file again creates nothing twice), stores the new ones and matches each
 Matching records the transfer on the payment (`payment_record_transfer`: paid once complete,
 receipt issued, allocated in the ledger). A line paying more than is due on the payment it names
 is never matched automatically: it waits, with the reason, for an accountant.
+
+Progress (OPS-4): the request parses, validates and stores; the matching runs in a Celery task
+enqueued after commit (`statement_match_run`), which records its state and the lines looked at
+on the statement. Running it again matches nothing twice: only lines still to match are looked
+at, each locked and checked again first; a line already matched stays.
 """
 
 import hashlib
@@ -42,21 +47,30 @@ from schedules.statements.mt940 import parse_mt940
 # Requests a transfer may still be recorded on (payment_record_transfer's own rule).
 RECORDABLE_STATUSES = [*OPEN_STATUSES, Status.PROCESSING, Status.EXPIRED]
 _CHUNK = 500
+# Lines matched per transaction of the task: its progress moves on after each.
+_MATCH_CHUNK = 200
+ERROR_MAX_LENGTH = 1000
 
 
 @dataclass
 class StatementImport:
-    """What an import did, for its result page."""
+    """What an import did, for its result page.
+
+    `statement` is the one whose lines are matched (None when nothing was to do); its matching
+    runs after commit, so `matched` and `to_match` are known once it is read again when done."""
 
     statement: BankStatement | None
     total: int
     new: int
     already: int
-    matched: int
+
+    @property
+    def matched(self) -> int:
+        return self.statement.lines_matched if self.statement else 0
 
     @property
     def to_match(self) -> int:
-        return self.new - self.matched
+        return self.statement.lines_to_match if self.statement else 0
 
 
 def statement_parse(*, content: bytes, format: str, mapping: CsvMapping | None = None) -> ParsedStatement:
@@ -80,6 +94,12 @@ def _existing_keys(transactions: list[ParsedTransaction]) -> set[tuple[str, int]
     return keys
 
 
+def _enqueue_match(statement_id: int) -> None:
+    from schedules.tasks import statement_match_task  # the tasks module imports this one
+
+    statement_match_task.delay(statement_id)
+
+
 @transaction.atomic
 def statement_import(
     *,
@@ -89,7 +109,11 @@ def statement_import(
     mapping: CsvMapping | None = None,
     actor: User,
 ) -> StatementImport:
-    """Import a statement file; raises StatementError (nothing written) if any line is bad."""
+    """Import a statement file; raises StatementError (nothing written) if any line is bad.
+
+    The new lines are stored here; their matching runs in a worker after commit (the statement's
+    state and lines_done tell how far it is). The same file again while its statement's matching
+    is queued or failed sends that matching again."""
     parsed = statement_parse(content=content, format=format, mapping=mapping)
     existing = _existing_keys(parsed.transactions)
     new: list[ParsedTransaction] = []
@@ -103,20 +127,37 @@ def statement_import(
         total=len(parsed.transactions),
         new=len(new),
         already=len(parsed.transactions) - len(new),
-        matched=0,
     )
+    sha256 = hashlib.sha256(content).hexdigest()
     if not new:
+        unfinished = (
+            BankStatement.objects.select_for_update()
+            .filter(sha256=sha256, state__in=[BankStatement.State.QUEUED, BankStatement.State.FAILED])
+            .order_by("-pk")
+            .first()
+        )
+        if unfinished is not None:
+            # Its task was lost or stopped: sent again, harmless (a run matches nothing twice).
+            if unfinished.state == BankStatement.State.FAILED:
+                unfinished.state = BankStatement.State.QUEUED
+                unfinished.error = ""
+                unfinished.save(update_fields=["state", "error"])
+                audit_record(actor=actor, action="statement.restarted", obj=unfinished)
+            unfinished_id = unfinished.pk
+            transaction.on_commit(lambda: _enqueue_match(unfinished_id), robust=True)
+            result.statement = unfinished
         return result
     statement = BankStatement.objects.create(
         format=format,
         file_name=file_name[:255],
-        sha256=hashlib.sha256(content).hexdigest(),
+        sha256=sha256,
         account_iban=parsed.account_iban[:42],
         lines_total=result.total,
         lines_new=result.new,
+        state=BankStatement.State.QUEUED,
         imported_by=actor,
     )
-    lines = StatementLine.objects.bulk_create(
+    StatementLine.objects.bulk_create(
         [
             StatementLine(
                 statement=statement,
@@ -133,17 +174,79 @@ def statement_import(
         ],
         batch_size=_CHUNK,
     )
-    result.matched = _lines_match(lines, actor=actor)
-    statement.lines_matched = result.matched
-    statement.save(update_fields=["lines_matched"])
     result.statement = statement
     audit_record(
         actor=actor,
         action="statement.imported",
         obj=statement,
-        data={"total": result.total, "new": result.new, "already": result.already, "matched": result.matched},
+        data={"total": result.total, "new": result.new, "already": result.already},
     )
+    statement_id = statement.pk
+    # Robust: a broker out of reach leaves the statement queued; importing the file again sends it.
+    transaction.on_commit(lambda: _enqueue_match(statement_id), robust=True)
     return result
+
+
+def statement_match_run(*, statement_id: int) -> BankStatement:
+    """The worker's part: match the statement's lines still to match, a chunk per transaction.
+
+    Safe to run again (a redelivered task, a restart after a failure): lines matched or set aside
+    are counted as looked at and left alone; each chunk's lines are locked and read again, so two
+    runs at once never record a transfer twice. A failure stops the run as failed, with the error."""
+    with transaction.atomic():
+        statement = (
+            BankStatement.objects.select_for_update().select_related("imported_by").get(pk=statement_id)
+        )
+        if statement.state == BankStatement.State.DONE:
+            return statement
+        lines = StatementLine.objects.filter(statement_id=statement_id)
+        statement.state = BankStatement.State.RUNNING
+        statement.error = ""
+        statement.lines_done = lines.exclude(state=StatementLine.State.UNMATCHED).count()
+        statement.lines_matched = lines.filter(state=StatementLine.State.MATCHED).count()
+        statement.save(update_fields=["state", "error", "lines_done", "lines_matched"])
+        pending = list(
+            lines.filter(state=StatementLine.State.UNMATCHED).order_by("pk").values_list("pk", flat=True)
+        )
+    actor = statement.imported_by
+    try:
+        if actor is None:
+            raise PaymentError(_("The person who imported the statement no longer exists."))
+        for start in range(0, len(pending), _MATCH_CHUNK):
+            _chunk_match(statement, pending[start : start + _MATCH_CHUNK], actor=actor)
+    except Exception as error:  # any failure: recorded for staff, importing the file again resumes
+        BankStatement.objects.filter(pk=statement_id).update(
+            state=BankStatement.State.FAILED, error=f"{type(error).__name__}: {error}"[:ERROR_MAX_LENGTH]
+        )
+        statement.refresh_from_db()
+        return statement
+    with transaction.atomic():
+        statement = BankStatement.objects.select_for_update().get(pk=statement_id)
+        statement.state = BankStatement.State.DONE
+        statement.save(update_fields=["state"])
+        audit_record(
+            actor=actor,
+            action="statement.matched",
+            obj=statement,
+            data={"new": statement.lines_new, "matched": statement.lines_matched},
+        )
+    return statement
+
+
+@transaction.atomic
+def _chunk_match(statement: BankStatement, line_ids: list[int], *, actor: User) -> None:
+    lines = list(
+        StatementLine.objects.select_for_update()
+        .filter(pk__in=line_ids, state=StatementLine.State.UNMATCHED)
+        .order_by("pk")
+    )
+    for line in lines:
+        line.statement = statement  # read by the matching: no query per line
+    matched = _lines_match(lines, actor=actor)
+    # Lines another run matched meanwhile were looked at too.
+    BankStatement.objects.filter(pk=statement.pk).update(
+        lines_done=F("lines_done") + len(line_ids), lines_matched=F("lines_matched") + matched
+    )
 
 
 # Automatic matching ------------------------------------------------------------------------------

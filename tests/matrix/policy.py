@@ -776,6 +776,11 @@ def _statement_admin_entries(world: World) -> dict:
     return {
         "admin:schedules_bankstatement_import": (f"{base}/import/", STATEMENT_ACCOUNTANTS),
         "admin:schedules_bankstatement_lines": (f"{base}/lines/", STATEMENT_ACCOUNTANTS),
+        # The import's progress fragment (OPS-4), polled by its result page.
+        "admin:schedules_bankstatement_progress": (
+            f"{base}/{statement_objects(world)['statement'].pk}/progress/",
+            STATEMENT_ACCOUNTANTS,
+        ),
         # Matching and setting aside answer only POST.
         "admin:schedules_bankstatement_match": (f"{base}/lines/{line}/match/", POST_ONLY_IN_BACK_OFFICE),
         "admin:schedules_bankstatement_ignore": (f"{base}/lines/{line}/ignore/", POST_ONLY_IN_BACK_OFFICE),

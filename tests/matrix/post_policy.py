@@ -752,6 +752,8 @@ def _read_only_on_post() -> set[str]:
         "admin:schedules_bankstatement_changelist",
         # The transfers to match: a list with its own buttons (each posts to its own URL).
         "admin:schedules_bankstatement_lines",
+        # The import's progress (OPS-4): reading only.
+        "admin:schedules_bankstatement_progress",
         "admin:schedules_ledgerentry_changelist",
         # Calls for funds: no action anyone holds on their lists; progress and letters only read.
         "admin:schedules_callbatch_changelist",

@@ -50,3 +50,17 @@ def camt_file(version: int, entries: list[str], *, iban: str = "FR76300060000112
         f"<Stmt><Id>S1</Id><Acct><Id><IBAN>{iban}</IBAN></Id></Acct>{''.join(entries)}</Stmt>"
         "</BkToCstmrStmt></Document>"
     ).encode()
+
+
+def statement_import_done(**kwargs):
+    """`statement_import`, then its matching as the worker runs it after commit (eager Celery,
+    as in the quick start); the result's statement is read again, matched."""
+    from django.test import TestCase
+
+    from schedules.services.statements import statement_import
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        result = statement_import(**kwargs)
+    if result.statement is not None:
+        result.statement.refresh_from_db()
+    return result

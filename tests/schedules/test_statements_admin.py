@@ -10,11 +10,10 @@ from payments.models import Status
 from portal.users.roles import Role
 from sales.services import sale_create
 from schedules.models import BankStatement, StatementLine
-from schedules.services.statements import statement_import
 from tests.conftest import make_user
 from tests.factories import BuyerFactory, ProgrammeFactory, lots_make, request_make
 from tests.sales_admin.helpers import ADMIN_QUERY_BUDGET, count_get_queries, staff_of
-from tests.schedules.statement_files import camt_entry, camt_file
+from tests.schedules.statement_files import camt_entry, camt_file, statement_import_done
 
 pytestmark = pytest.mark.django_db
 
@@ -60,19 +59,30 @@ def _request(programme, advisor, last_name, amount="1000.00"):
     return request_make(sale, actor=advisor, amount=amount, reference=f"R-{last_name}")
 
 
-def test_an_accountant_imports_the_sample_and_reads_the_counts(client, ada):
+def test_an_accountant_imports_the_sample_and_reads_the_counts(
+    client, ada, django_capture_on_commit_callbacks
+):
     client.force_login(ada)
     assert client.get(IMPORT).status_code == 200
 
     upload = SimpleUploadedFile("statement.camt053.xml", (SAMPLES / "statement.camt053.xml").read_bytes())
-    response = client.post(IMPORT, {"file": upload, "format": "camt053", "delimiter": ";", "currency": "EUR"})
+    with django_capture_on_commit_callbacks(execute=True):  # the matching, run at once (eager Celery)
+        response = client.post(
+            IMPORT, {"file": upload, "format": "camt053", "delimiter": ";", "currency": "EUR"}
+        )
 
+    # The page answers once the file is stored; its progress is then polled until matched.
     assert response.status_code == 200
-    table = response.content.decode()
-    assert "Statement imported" in table
+    page = response.content.decode()
+    statement = BankStatement.objects.get()
+    assert "Statement imported" in page
+    assert f'hx-get="{LIST}{statement.pk}/progress/"' in page
+    assert "0 of 4 new transfers looked at" in page
+    table = client.get(f"{LIST}{statement.pk}/progress/").content.decode()
+    assert "hx-get" not in table  # done: no more polling
     assert '<th scope="row">New</th><td>4</td>' in table
     assert '<th scope="row">To match by hand</th><td>4</td>' in table  # no demo call in this test
-    assert BankStatement.objects.get().imported_by == ada
+    assert statement.imported_by == ada
 
 
 def test_a_bad_csv_is_refused_with_each_line_and_reason_and_nothing_is_recorded(client, ada):
@@ -99,7 +109,7 @@ def test_a_bad_csv_is_refused_with_each_line_and_reason_and_nothing_is_recorded(
 def test_the_lines_to_match_show_suggestions_whose_button_records_the_transfer(client, programme, ada, sam):
     payment = _request(programme, sam, "Durand", amount="2500.00")
     entry = camt_entry(8, "B1", [{"amount": "2500.00", "name": "SCI LES PINS"}])
-    statement_import(file_name="s.xml", content=camt_file(8, [entry]), format="camt053", actor=ada)
+    statement_import_done(file_name="s.xml", content=camt_file(8, [entry]), format="camt053", actor=ada)
     line = StatementLine.objects.get()
     client.force_login(ada)
 
@@ -117,7 +127,7 @@ def test_the_lines_to_match_show_suggestions_whose_button_records_the_transfer(c
 def test_a_line_is_matched_by_a_typed_reference_or_set_aside(client, programme, ada, sam):
     payment = _request(programme, sam, "Durand", amount="2500.00")
     entries = [camt_entry(8, "B2", [{"amount": "2500.00"}]), camt_entry(8, "B3", [{"amount": "1.00"}])]
-    statement_import(file_name="s.xml", content=camt_file(8, entries), format="camt053", actor=ada)
+    statement_import_done(file_name="s.xml", content=camt_file(8, entries), format="camt053", actor=ada)
     first, second = StatementLine.objects.order_by("bank_reference")
     client.force_login(ada)
 
@@ -162,7 +172,9 @@ def _grow(programme, ada, sam, size: int) -> None:
         entries.append(
             camt_entry(8, f"G{size}-{index}", [{"amount": f"{100 + index}.00", "name": f"Payer {index}"}])
         )
-    statement_import(file_name=f"g{size}.xml", content=camt_file(8, entries), format="camt053", actor=ada)
+    statement_import_done(
+        file_name=f"g{size}.xml", content=camt_file(8, entries), format="camt053", actor=ada
+    )
 
 
 @pytest.mark.parametrize("address", [LINES, LIST, IMPORT])
@@ -178,7 +190,9 @@ def test_an_accountant_of_another_programme_sees_neither_the_statement_nor_its_l
     other = ProgrammeFactory(code="waw", escrow_iban="PL61109010140000071219812874", currency="PLN")
     olga = staff_of(other, "olga@example.test", role=Role.ACCOUNTANT)
     entry = camt_entry(8, "S1", [{"amount": "10.00", "name": "Someone"}])
-    result = statement_import(file_name="s.xml", content=camt_file(8, [entry]), format="camt053", actor=ada)
+    result = statement_import_done(
+        file_name="s.xml", content=camt_file(8, [entry]), format="camt053", actor=ada
+    )
     line = StatementLine.objects.get()
     client.force_login(olga)
 
@@ -194,7 +208,7 @@ def test_a_typed_reference_of_another_programme_is_not_found(client, programme, 
     bob = staff_of(other, "bob@example.test")
     foreign = _request(other, bob, "Nowak")
     entry = camt_entry(8, "S2", [{"amount": "1000.00"}])
-    statement_import(file_name="s.xml", content=camt_file(8, [entry]), format="camt053", actor=ada)
+    statement_import_done(file_name="s.xml", content=camt_file(8, [entry]), format="camt053", actor=ada)
     client.force_login(ada)
 
     response = client.post(

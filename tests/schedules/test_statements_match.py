@@ -15,11 +15,11 @@ from sales.models import Sale
 from sales.services import sale_create
 from schedules.models import BankStatement, StatementLine
 from schedules.selectors_statements import statement_suggestions
-from schedules.services.statements import statement_import, statement_line_ignore, statement_line_match
+from schedules.services.statements import statement_line_ignore, statement_line_match
 from schedules.statements import StatementError
 from tests.factories import BuyerFactory, ProgrammeFactory, lots_make, request_make
 from tests.sales_admin.helpers import staff_of
-from tests.schedules.statement_files import camt_entry, camt_file
+from tests.schedules.statement_files import camt_entry, camt_file, statement_import_done
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +55,7 @@ def world():
 
 
 def _import(world, entries, *, name="statement.xml"):
-    return statement_import(
+    return statement_import_done(
         file_name=name, content=camt_file(8, entries), format=BankStatement.Format.CAMT053, actor=world.ada
     )
 
@@ -261,7 +261,7 @@ def test_a_transfer_on_another_account_than_the_programmes_escrow_is_left_for_a_
         [camt_entry(8, "A1", [{"amount": "42000.00", "ref": reference}])],
         iban="FR7630004000031234567890143",
     )
-    statement_import(
+    statement_import_done(
         file_name="other.xml", content=content, format=BankStatement.Format.CAMT053, actor=world.ada
     )
 
