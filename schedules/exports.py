@@ -12,7 +12,7 @@ from datetime import date
 from itertools import groupby
 from typing import Any
 
-from django.db.models import CharField, OuterRef, QuerySet, Subquery, Value
+from django.db.models import Case, CharField, FilteredRelation, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Concat
 from django.http.response import HttpResponseBase
 from django.utils import timezone, translation
@@ -42,21 +42,40 @@ def accounting_export_header() -> list[str]:
     ]
 
 
-def _main_buyer_name() -> Subquery:
-    buyers = (
+def _main_buyer_name() -> Case:
+    """The sale's main buyer's name, else its first buyer's (a sale has at most one main buyer):
+    the main one is joined, and only a sale without one asks for its first buyer."""
+    first_buyer = (
         SaleBuyer.objects.filter(sale=OuterRef("sale"))
         .order_by("-is_main", "pk")
         .annotate(name=Concat("buyer__first_name", Value(" "), "buyer__last_name", output_field=CharField()))
         .values("name")[:1]
     )
-    return Subquery(buyers, output_field=CharField())
+    return Case(
+        When(
+            main_sale_buyer__isnull=False,
+            then=Concat(
+                "main_sale_buyer__buyer__first_name",
+                Value(" "),
+                "main_sale_buyer__buyer__last_name",
+                output_field=CharField(),
+            ),
+        ),
+        default=Subquery(first_buyer, output_field=CharField()),
+        output_field=CharField(),
+    )
 
 
 def _entry_rows(programmes: QuerySet[Programme], date_from: date, date_to: date) -> Iterator[tuple[Any, ...]]:
     kinds = dict(LedgerEntry.Kind.choices)
     rows = (
         LedgerEntry.objects.filter(programme__in=programmes, booked_on__gte=date_from, booked_on__lte=date_to)
-        .annotate(buyer_name=_main_buyer_name())
+        .annotate(
+            main_sale_buyer=FilteredRelation(
+                "sale__sale_buyers", condition=Q(sale__sale_buyers__is_main=True)
+            ),
+            buyer_name=_main_buyer_name(),
+        )
         .order_by("booked_on", "pk", "allocations__tranche__position")
         .values_list(
             "booked_on",
