@@ -27,6 +27,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import F, QuerySet
+from django.db.models.functions import Least
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -195,7 +196,9 @@ def statement_match_run(*, statement_id: int) -> BankStatement:
     runs at once never record a transfer twice. A failure stops the run as failed, with the error."""
     with transaction.atomic():
         statement = (
-            BankStatement.objects.select_for_update().select_related("imported_by").get(pk=statement_id)
+            BankStatement.objects.select_for_update(of=("self",))
+            .select_related("imported_by")
+            .get(pk=statement_id)
         )
         if statement.state == BankStatement.State.DONE:
             return statement
@@ -215,13 +218,16 @@ def statement_match_run(*, statement_id: int) -> BankStatement:
         for start in range(0, len(pending), _MATCH_CHUNK):
             _chunk_match(statement, pending[start : start + _MATCH_CHUNK], actor=actor)
     except Exception as error:  # any failure: recorded for staff, importing the file again resumes
-        BankStatement.objects.filter(pk=statement_id).update(
+        # (unless another run of the same statement finished it meanwhile)
+        BankStatement.objects.filter(pk=statement_id).exclude(state=BankStatement.State.DONE).update(
             state=BankStatement.State.FAILED, error=f"{type(error).__name__}: {error}"[:ERROR_MAX_LENGTH]
         )
         statement.refresh_from_db()
         return statement
     with transaction.atomic():
         statement = BankStatement.objects.select_for_update().get(pk=statement_id)
+        if statement.state == BankStatement.State.DONE:  # another run finished first
+            return statement
         statement.state = BankStatement.State.DONE
         statement.save(update_fields=["state"])
         audit_record(
@@ -243,9 +249,11 @@ def _chunk_match(statement: BankStatement, line_ids: list[int], *, actor: User) 
     for line in lines:
         line.statement = statement  # read by the matching: no query per line
     matched = _lines_match(lines, actor=actor)
-    # Lines another run matched meanwhile were looked at too.
+    # Lines another run matched meanwhile were looked at too; two runs at once never count past
+    # the statement's new lines.
     BankStatement.objects.filter(pk=statement.pk).update(
-        lines_done=F("lines_done") + len(line_ids), lines_matched=F("lines_matched") + matched
+        lines_done=Least(F("lines_done") + len(line_ids), F("lines_new")),
+        lines_matched=F("lines_matched") + matched,
     )
 
 
