@@ -29,7 +29,7 @@ from portal.texts.emails import EmailButton, email_compose
 from portal.timezones import local_today
 from portal.users.models import User
 from programmes.models import Milestone, Programme
-from sales.models import Sale, Stage
+from sales.models import Buyer, Sale, Stage
 from schedules.models import CallBatch, CallForFunds, ScheduleTemplate, StageCertificate, Tranche, Trigger
 from schedules.selectors_calls import (
     call_tranches_concerned,
@@ -200,7 +200,11 @@ def call_for_funds_issue(
     if not sale.is_live or not sale_deed_signed(sale):
         return None
     programme = sale.programme
-    buyer = sale.buyers.filter(sale_buyers__is_main=True).first() or sale.buyers.first()
+    # The sale's buyers (main one first) are read once, for the call's buyer and the letter.
+    sale_buyers = list(sale.sale_buyers.select_related("buyer"))
+    buyer = next((sale_buyer.buyer for sale_buyer in sale_buyers if sale_buyer.is_main), None)
+    if buyer is None and sale_buyers:
+        buyer = sale.buyers.first()
     if buyer is None:
         raise CallError(_("Sale %(sale)s has no buyer to call.") % {"sale": sale.reference})
     cumulated = Decimal(
@@ -240,10 +244,12 @@ def call_for_funds_issue(
     tranche.save(update_fields=["state", "called_on", "due_on"])
 
     milestone = batch.milestone if batch is not None else None
-    letter = call_letter_pdf(call, milestone=milestone, sale=sale)
+    letter = call_letter_pdf(
+        call, milestone=milestone, sale=sale, buyers=[sale_buyer.buyer for sale_buyer in sale_buyers]
+    )
     call.letter = default_storage.save(f"calls/{programme.code}/{number}.pdf", ContentFile(letter))
     if buyer.email:
-        _call_email(call, sale=sale)
+        _call_email(call, sale=sale, letter=letter)
         call.sent_at = timezone.now()
     call.save(update_fields=["letter", "sent_at"])
     audit_record(
@@ -262,14 +268,19 @@ def call_for_funds_issue(
     return call
 
 
-def call_letter_context(call: CallForFunds, *, sale: Sale, milestone: Milestone | None) -> dict[str, Any]:
+def call_letter_context(
+    call: CallForFunds, *, sale: Sale, milestone: Milestone | None, buyers: list[Buyer] | None = None
+) -> dict[str, Any]:
+    """`buyers`: the sale's buyers, main one first, when the caller has read them already."""
     programme = call.programme
     payment = call.payment
+    if buyers is None:
+        buyers = [sale_buyer.buyer for sale_buyer in sale.sale_buyers.select_related("buyer")]
     return {
         "call": call,
         "programme": programme,
         "sale": sale,
-        "buyers": [sale_buyer.buyer for sale_buyer in sale.sale_buyers.select_related("buyer")],
+        "buyers": buyers,
         "buyer": call.buyer,
         "lots": [sale_lot.lot for sale_lot in sale.sale_lots.filter(live=True).select_related("lot")],
         "stage": call.tranche.get_trigger_display(),
@@ -279,14 +290,16 @@ def call_letter_context(call: CallForFunds, *, sale: Sale, milestone: Milestone 
     }
 
 
-def call_letter_pdf(call: CallForFunds, *, sale: Sale, milestone: Milestone | None = None) -> bytes:
+def call_letter_pdf(
+    call: CallForFunds, *, sale: Sale, milestone: Milestone | None = None, buyers: list[Buyer] | None = None
+) -> bytes:
     """The letter in the buyer's language, with the architect's certificate after it when uploaded."""
     if milestone is None and call.tranche.trigger != Trigger.DEED:
         milestone = Milestone.objects.filter(programme=call.programme, kind=call.tranche.trigger).first()
     language = call.buyer.language
     letter = pdf_render(
         template_name="schedules/call_letter.html",
-        context=call_letter_context(call, sale=sale, milestone=milestone),
+        context=call_letter_context(call, sale=sale, milestone=milestone, buyers=buyers),
         language=language,
     )
     certificate = (
@@ -313,7 +326,7 @@ def call_letter_filename(call: CallForFunds) -> str:
     return f"{call.number}.pdf"
 
 
-def _call_email(call: CallForFunds, *, sale: Sale) -> None:
+def _call_email(call: CallForFunds, *, sale: Sale, letter: bytes) -> None:
     """The letter by email in the buyer's language, through the outbox, once per call."""
     language = call.buyer.language
     payment = call.payment
@@ -343,7 +356,8 @@ def _call_email(call: CallForFunds, *, sale: Sale) -> None:
             OutboxAttachment(
                 filename=call_letter_filename(call),
                 mimetype="application/pdf",
-                storage_path=str(call.letter.name),
+                # The letter just stored, attached from memory rather than read back.
+                content=letter,
             )
         ],
         reply_to=advisor.email if advisor is not None and advisor.is_active else "",

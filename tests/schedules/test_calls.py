@@ -290,11 +290,11 @@ def test_a_batch_that_crashed_in_the_middle_finishes_when_started_again_each_cal
     real_email = calls_service._call_email
     sent = []
 
-    def crash_on_the_third(call, *, sale):
+    def crash_on_the_third(call, **kwargs):
         sent.append(call.pk)
         if len(sent) == 3:
             raise RuntimeError("worker lost")
-        real_email(call, sale=sale)
+        real_email(call, **kwargs)
 
     with mock.patch.object(calls_service, "_call_email", crash_on_the_third):
         batch = _start(programme, foundations, sales, django_capture_on_commit_callbacks)
