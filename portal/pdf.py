@@ -9,6 +9,7 @@ import functools
 import mimetypes
 import re
 import threading
+from typing import Any
 
 from django.core.files.storage import default_storage
 from django.template.loader import render_to_string
@@ -65,13 +66,13 @@ def pdf_render(*, template_name: str, context: dict, language: str | None = None
         html = render_to_string(template_name, {"company": company_settings_get(), **context})
     fetcher = _storage_fetcher_class()()
     font_config = _font_config()
-    html, stylesheets = _stylesheets_parsed(html, fetcher, font_config)
-    return HTML(string=html, base_url=STORAGE_SCHEME, url_fetcher=fetcher).write_pdf(
+    document, stylesheets = _stylesheets_parsed(html, fetcher, font_config)
+    return HTML(string=document, base_url=STORAGE_SCHEME, url_fetcher=fetcher).write_pdf(
         stylesheets=stylesheets, font_config=font_config
     )
 
 
-def _stylesheets_parsed(html: str, fetcher, font_config) -> tuple[str, list]:
+def _stylesheets_parsed(html: str, fetcher: Any, font_config: Any) -> tuple[str, list[Any]]:
     """The document without its <style> element, and that style parsed, kept between documents.
 
     Every document of a kind carries the same style (its template's, in its language), which
