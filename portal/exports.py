@@ -28,7 +28,7 @@ from django.utils import formats, timezone, translation
 from django.utils.http import content_disposition_header
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -53,6 +53,7 @@ DATETIME_FORMAT = "m/d/yy h:mm"
 _WIDTH_SAMPLE_ROWS = 200
 _WIDTH_MIN, _WIDTH_MAX = 8, 50
 _DATE_WIDTH, _DATETIME_WIDTH = 10, 16
+_XLSX_TEXT_MAX = 32_767  # characters a cell holds
 
 
 @dataclass(frozen=True)
@@ -278,15 +279,25 @@ class _XlsxRowCells:
             kind = type(value)
             if value is None:
                 continue
+            # The common types are set as openpyxl's `Cell.value` sets them (the type it infers,
+            # text cut at the format's limit), without inferring again for every value.
             if kind is str:
-                value = _text_safe(ILLEGAL_CHARACTERS_RE.sub("", value))
+                value = _text_safe(ILLEGAL_CHARACTERS_RE.sub("", value))[:_XLSX_TEXT_MAX]
                 cell = plain
+                cell._value = value
+                cell.data_type = "e" if value in ERROR_CODES else "s"
             elif kind is int or kind is float:
                 cell = plain
+                cell._value = value
+                cell.data_type = "n"
             elif kind is Decimal:
                 cell = self._formatted(AMOUNT_FORMAT)
+                cell._value = value
+                cell.data_type = "n"
             elif kind is date:
                 cell = self._formatted(DATE_FORMAT)
+                cell._value = value
+                cell.data_type = "d"
             else:
                 value = _xlsx_value(value)
                 number_format = _xlsx_format(value)
@@ -297,7 +308,7 @@ class _XlsxRowCells:
                 else:
                     # A time takes the format openpyxl gives it, on a cell of its own.
                     cell = WriteOnlyCell(self.sheet) if isinstance(value, time) else plain
-            cell.value = value
+                cell.value = value
             cell.column = col_idx
             cell.row = row_idx
             yield cell
