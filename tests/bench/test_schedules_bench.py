@@ -3,6 +3,8 @@ a camt.053 import with matching, the accounting export against openpyxl, and eac
 from the same rows again."""
 
 import pytest
+from django.core.signals import request_finished
+from django.db import close_old_connections
 from django.test import override_settings
 
 from bench import build_data
@@ -22,6 +24,16 @@ pytestmark = pytest.mark.django_db
 def _private_files(tmp_path):
     with override_settings(MEDIA_ROOT=tmp_path / "private"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _connection_kept_at_response_close():
+    # The export's response is closed as a server closes it, which sends request_finished; its
+    # receiver would close the connection inside the test's transaction (Django's test client
+    # disconnects it the same way while it handles a request).
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
