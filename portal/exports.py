@@ -28,7 +28,7 @@ from django.utils import formats, timezone, translation
 from django.utils.http import content_disposition_header
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -53,7 +53,6 @@ DATETIME_FORMAT = "m/d/yy h:mm"
 _WIDTH_SAMPLE_ROWS = 200
 _WIDTH_MIN, _WIDTH_MAX = 8, 50
 _DATE_WIDTH, _DATETIME_WIDTH = 10, 16
-_XLSX_TEXT_MAX = 32_767  # characters a cell holds
 
 
 @dataclass(frozen=True)
@@ -206,7 +205,7 @@ def export_xlsx_response(
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=_sheet_title(sheet_title))
     rows = iter(rows)
-    sample = [list(row) for row in islice(rows, _WIDTH_SAMPLE_ROWS)]
+    sample = [[_xlsx_value(value) for value in row] for row in islice(rows, _WIDTH_SAMPLE_ROWS)]
     header_values = [_xlsx_value(label) for label in header]
 
     # Written before the first row, as write-only mode requires.
@@ -214,7 +213,7 @@ def export_xlsx_response(
     widths: dict[int, int] = {}
     for row in [header_values, *sample]:
         for index, value in enumerate(row, 1):
-            widths[index] = max(widths.get(index, 0), _xlsx_width(_xlsx_value(value)))
+            widths[index] = max(widths.get(index, 0), _xlsx_width(value))
     for index, width in widths.items():
         bounded = min(max(width + 2, _WIDTH_MIN), _WIDTH_MAX)
         sheet.column_dimensions[get_column_letter(index)].width = bounded
@@ -226,12 +225,9 @@ def export_xlsx_response(
         cell.font = bold
         header_cells.append(cell)
     sheet.append(header_cells)
-    # The rows' cells are made by _XlsxRowCells rather than by openpyxl's append: the same
-    # cells, values and formats, without a styled cell made and thrown away for every amount and
-    # date of the rows.
-    sheet._values_to_row = _XlsxRowCells(sheet)
-    for row in chain(sample, rows):
-        sheet.append(row if isinstance(row, list | tuple) else list(row))
+    values = chain(sample, ([_xlsx_value(value) for value in row] for row in rows))
+    for row in values:
+        sheet.append([_xlsx_cell(sheet, value) for value in row])
 
     output = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 (the response closes it)
     try:
@@ -248,67 +244,10 @@ def export_xlsx_response(
     )
 
 
-class _XlsxRowCells:
-    """What a write-only sheet calls to turn an appended row into its cells (openpyxl's own
-    `_values_to_row`, which it calls once per row and writes each cell as it comes).
-
-    A row's values go through `_xlsx_value` and each gets the number format `_xlsx_format`
-    gives it, as before; the difference is the cells: one unstyled cell and one cell per number
-    format, reused from cell to cell (each is written before the next value is set), where
-    openpyxl makes a new cell after every styled one. Values of exactly a common type take a
-    short path."""
-
-    def __init__(self, sheet):
-        self.sheet = sheet
-        self.plain = WriteOnlyCell(sheet)
-        self.formatted: dict[str, Cell] = {}
-
-    def _formatted(self, number_format: str) -> Cell:
-        # Made when first needed, so that the workbook's styles are listed in the order the
-        # rows first use them.
-        cell = self.formatted.get(number_format)
-        if cell is None:
-            cell = WriteOnlyCell(self.sheet)
-            cell.number_format = number_format
-            self.formatted[number_format] = cell
-        return cell
-
-    def __call__(self, values, row_idx):
-        plain = self.plain
-        for col_idx, value in enumerate(values, 1):
-            kind = type(value)
-            if value is None:
-                continue
-            # The common types are set as openpyxl's `Cell.value` sets them (the type it infers,
-            # text cut at the format's limit), without inferring again for every value.
-            if kind is str:
-                value = _text_safe(ILLEGAL_CHARACTERS_RE.sub("", value))[:_XLSX_TEXT_MAX]
-                cell = plain
-                cell._value = value
-                cell.data_type = "e" if value in ERROR_CODES else "s"
-            elif kind is int or kind is float:
-                cell = plain
-                cell._value = value
-                cell.data_type = "n"
-            elif kind is Decimal:
-                cell = self._formatted(AMOUNT_FORMAT)
-                cell._value = value
-                cell.data_type = "n"
-            elif kind is date:
-                cell = self._formatted(DATE_FORMAT)
-                cell._value = value
-                cell.data_type = "d"
-            else:
-                value = _xlsx_value(value)
-                number_format = _xlsx_format(value)
-                if number_format is not None:
-                    cell = self._formatted(number_format)
-                elif value is None:
-                    continue
-                else:
-                    # A time takes the format openpyxl gives it, on a cell of its own.
-                    cell = WriteOnlyCell(self.sheet) if isinstance(value, time) else plain
-                cell.value = value
-            cell.column = col_idx
-            cell.row = row_idx
-            yield cell
+def _xlsx_cell(sheet, value):
+    number_format = _xlsx_format(value)
+    if number_format is None:
+        return value
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.number_format = number_format
+    return cell
