@@ -86,10 +86,6 @@ class SaleBalance:
     unallocated: Decimal
 
     @property
-    def called_due(self) -> Decimal:
-        return self.called
-
-    @property
     def received(self) -> Decimal:
         """All the money of the ledger, allocated or not (refunds deducted)."""
         return self.paid + self.unallocated

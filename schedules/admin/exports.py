@@ -2,16 +2,15 @@
 a period, a programme of theirs (or all of them) and a format, and download the file."""
 
 from django import forms
-from django.apps import apps as apps_registry
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from portal.access import has_role, is_administrator, visible_programmes
+from portal.admin_site import ExtraPage
 from portal.users.roles import Role
 from programmes.models import Programme
 from schedules.exports import accounting_export_response, default_period
@@ -80,56 +79,15 @@ def accounting_export_view(request):
     return TemplateResponse(request, "admin/schedules/accounting_export.html", context)
 
 
-# The page belongs to no model: it joins the site's own URLs, as the staff home page does.
-_site_urls = admin.site.get_urls
-
-
-def _get_urls():
-    return [
-        path(
-            "schedules/accounting-export/",
-            admin.site.admin_view(require_safe(accounting_export_view)),
-            name="schedules_accounting_export",
-        ),
-        *_site_urls(),
-    ]
-
-
-admin.site.get_urls = _get_urls  # type: ignore[method-assign]
-
-
-# Found where staff look for it: in the schedules app of the home page and the side menu, for
-# those who may export (accountants hold no permission of the app's models themselves).
-_site_app_list = admin.site.get_app_list
-
-
-def _get_app_list(request, app_label=None):
-    apps = _site_app_list(request, app_label)
-    if app_label not in (None, "schedules") or not may_export(request.user):
-        return apps
-    url = reverse("admin:schedules_accounting_export")
-    entry = {
-        "name": _("Accounting export"),
-        "object_name": "AccountingExport",
-        "admin_url": url,
-        "add_url": None,
-        "view_only": True,
-        "perms": {"view": True},
-    }
-    for app in apps:
-        if app["app_label"] == "schedules":
-            app["models"].append(entry)
-            return apps
-    apps.append(
-        {
-            "name": apps_registry.get_app_config("schedules").verbose_name,
-            "app_label": "schedules",
-            "app_url": url,
-            "has_module_perms": True,
-            "models": [entry],
-        }
+# The page belongs to no model: the site lists it in the schedules app, for those who may export
+# (accountants hold no permission of the app's models themselves).
+admin.site.extra_page_register(  # type: ignore[attr-defined]
+    ExtraPage(
+        route="schedules/accounting-export/",
+        view=require_safe(accounting_export_view),
+        url_name="schedules_accounting_export",
+        app_label="schedules",
+        title=lambda: _("Accounting export"),
+        visible_to=may_export,
     )
-    return sorted(apps, key=lambda app: str(app["name"]).lower()) if app_label is None else apps
-
-
-admin.site.get_app_list = _get_app_list  # type: ignore[method-assign]
+)
