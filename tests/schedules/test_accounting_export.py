@@ -10,7 +10,6 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
 from openpyxl import load_workbook
 
 from payments.models import Payment
@@ -37,14 +36,6 @@ HEADER = [
     "Ledger entry",
 ]
 URL = "/admin/schedules/accounting-export/"
-
-
-@pytest.fixture(autouse=True)
-def _backoffice(settings, tmp_path):
-    settings.STAFF_MFA_REQUIRED = False
-    settings.MEDIA_ROOT = tmp_path / "private"
-    with translation.override("en"):
-        yield
 
 
 def entry_make(sale, kind, amount, on, *, tranches=(), reference="") -> LedgerEntry:

@@ -6,7 +6,6 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Group, Permission
-from django.utils import translation
 
 from portal.users.roles import Role
 from programmes.models import Milestone
@@ -32,14 +31,6 @@ CALL_PERMISSIONS = {
     Role.ACCOUNTANT: ["view_callbatch", "add_callbatch", "view_callforfunds", "view_stagecertificate"],
     Role.CUSTOMER_SERVICE: ["view_callbatch", "view_callforfunds", "view_stagecertificate"],
 }
-
-
-@pytest.fixture(autouse=True)
-def _backoffice(settings, tmp_path):
-    settings.STAFF_MFA_REQUIRED = False
-    settings.MEDIA_ROOT = tmp_path / "private"
-    with translation.override("en"):
-        yield
 
 
 def _grant_call_permissions():

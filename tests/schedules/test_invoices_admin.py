@@ -5,7 +5,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import translation
 
 from portal.users.roles import Role
 from schedules.models import Invoice
@@ -21,12 +20,8 @@ BASE = "/admin/schedules/invoice/"
 
 
 @pytest.fixture(autouse=True)
-def _backoffice(settings, tmp_path, monkeypatch):
-    settings.STAFF_MFA_REQUIRED = False
-    settings.MEDIA_ROOT = tmp_path / "private"
+def _pdf_made_at_once(monkeypatch):
     monkeypatch.setattr(service, "invoice_pdf", lambda invoice: PDF)
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.utils import translation
 
 from payments.services.money import payment_record_transfer
 from payments.services.requests import payment_request_create
@@ -28,15 +27,6 @@ from tests.schedules.ledger_helpers import SMALL_PARTS, paid_of
 pytestmark = pytest.mark.django_db
 
 LIST = "/admin/schedules/ledgerentry/"
-
-
-@pytest.fixture(autouse=True)
-def _backoffice(settings, tmp_path):
-    # About the ledger's pages, not the second factor that guards the back-office.
-    settings.STAFF_MFA_REQUIRED = False
-    settings.MEDIA_ROOT = tmp_path / "private"
-    with translation.override("en"):
-        yield
 
 
 def paid_sale(

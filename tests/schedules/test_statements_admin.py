@@ -4,7 +4,6 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import translation
 
 from payments.models import Status
 from portal.users.roles import Role
@@ -23,14 +22,6 @@ IMPORT, LINES, LIST = (
     "/admin/schedules/bankstatement/lines/",
     "/admin/schedules/bankstatement/",
 )
-
-
-@pytest.fixture(autouse=True)
-def _backoffice(settings, tmp_path):
-    settings.STAFF_MFA_REQUIRED = False
-    settings.MEDIA_ROOT = tmp_path / "private"
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ and the result page follows its progress until the counts are known."""
 from decimal import Decimal
 
 import pytest
-from django.utils import translation
 
 from payments.models import Receipt, Status
 from portal.audit.models import AuditEntry
@@ -23,14 +22,6 @@ from tests.schedules.statement_files import camt_entry, camt_file, statement_imp
 pytestmark = pytest.mark.django_db
 
 LIST = "/admin/schedules/bankstatement/"
-
-
-@pytest.fixture(autouse=True)
-def _backoffice(settings, tmp_path):
-    settings.STAFF_MFA_REQUIRED = False
-    settings.MEDIA_ROOT = tmp_path / "private"
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture

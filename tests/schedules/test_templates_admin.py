@@ -6,7 +6,6 @@ from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth.models import Permission
-from django.utils import translation
 
 from portal.audit.models import AuditEntry
 from programmes.models import Programme
@@ -30,14 +29,6 @@ SCHEDULE_PERMISSIONS = [
     "view_tranche",
     "change_tranche",
 ]
-
-
-@pytest.fixture(autouse=True)
-def _backoffice(settings):
-    # These tests are about the schedule pages, not the second factor that guards the back-office.
-    settings.STAFF_MFA_REQUIRED = False
-    with translation.override("en"):
-        yield
 
 
 def scheduler(programme, email):
