@@ -2,13 +2,11 @@
 once, two payments of one programme paid at once, two clicks on the pay button at once.
 (Two refunds at once: test_refunds.py.)"""
 
-import threading
 from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.db import connection, connections
-from django.utils import translation
+from django.db import connection
 
 from payments.models import CheckoutSession, PaymentEvent, Receipt, Status, WebhookEvent
 from payments.providers.base import CheckoutSession as StartedSession
@@ -16,6 +14,7 @@ from payments.services.checkout import payment_checkout_open
 from payments.services.money import payment_record_transfer
 from payments.services.requests import payment_method_choose
 from portal.users.roles import Role
+from tests.concurrency import at_once
 from tests.conftest import make_user
 from tests.factories import ProgrammeFactory, request_make
 from tests.payments.factories import (
@@ -34,29 +33,6 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 def _postgres_only():
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL for real row locks: set DATABASE_URL")
-
-
-def at_once(*calls) -> list:
-    """Run each call in its own thread and connection, all released at the same moment."""
-    start = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            start.wait()
-            with translation.override("en"):
-                results[index] = call()
-        except Exception as error:  # the test reads what each thread got
-            results[index] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(20)
-    return results
 
 
 @pytest.fixture

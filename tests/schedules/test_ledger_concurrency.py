@@ -2,16 +2,15 @@
 locked before anyone reads what they have been paid, so together they never over-pay a tranche;
 and one arrival of money delivered twice at once is recorded once."""
 
-import threading
 from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.db import connection, connections
-from django.utils import translation
+from django.db import connection
 
 from schedules.models import Allocation, LedgerEntry
 from schedules.services.ledger import ledger_record
+from tests.concurrency import at_once
 from tests.factories import SaleFactory
 from tests.schedules.factories import schedule_make
 from tests.schedules.ledger_helpers import SMALL_PARTS, paid_of
@@ -23,29 +22,6 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 def _postgres_only():
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL for real row locks: set DATABASE_URL")
-
-
-def at_once(*calls) -> list:
-    """Run each call in its own thread and connection, all released at the same moment."""
-    start = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            start.wait()
-            with translation.override("en"):
-                results[index] = call()
-        except Exception as error:  # the test reads what each thread got
-            results[index] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(20)
-    return results
 
 
 def record(sale, amount: str, key: str):

@@ -11,9 +11,9 @@ from portal.users.roles import Role
 from schedules.models import BankStatement, StatementLine
 from schedules.services import statements as statements_service
 from schedules.services.statements import statement_import, statement_line_match, statement_match_run
+from tests.concurrency import at_once
 from tests.factories import ProgrammeFactory
 from tests.sales_admin.helpers import staff_of
-from tests.schedules.test_ledger_concurrency import at_once
 from tests.schedules.test_statements_progress import _paying, _request
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
